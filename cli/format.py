@@ -1,0 +1,33 @@
+"""Plain-text tables for crawl summaries (the CLI's only job is formatting)."""
+
+from __future__ import annotations
+
+import json
+
+import click
+
+
+def summary_table(summary) -> str:
+    lines = [f"{'source':<16} {'status':<8} {'pages':>6} {'new':>5} {'upd':>4} {'flag':>5} {'skip':>5} {'err':>4}  seconds"]
+    for r in summary.sources:
+        lines.append(f"{r.source:<16} {r.status:<8} {r.pages:>6} {r.new_articles:>5} {r.updated_articles:>4}"
+                     f" {r.flagged:>5} {sum(r.skipped.values()):>5} {len(r.errors):>4}  {r.seconds:.1f}")
+    t = summary.totals
+    lines.append(f"{'TOTAL':<16} {'':<8} {t['pages']:>6} {t['new_articles']:>5} {t['updated_articles']:>4}"
+                 f" {t['flagged']:>5} {t['skipped']:>5} {t['errors']:>4}  {summary.seconds:.1f}")
+    reasons: dict[str, int] = {}
+    for r in summary.sources:
+        for k, v in r.skipped.items():
+            reasons[k] = reasons.get(k, 0) + v
+    if reasons:
+        lines.append("skipped: " + ", ".join(f"{k} {v}" for k, v in sorted(reasons.items())))
+    for r in summary.sources:
+        for e in r.errors[:5]:
+            lines.append(f"  ! {r.source}: {e.get('url', '')} — {e.get('error', '')}")
+        if len(r.errors) > 5:
+            lines.append(f"  ! {r.source}: … and {len(r.errors) - 5} more errors (raqib status {r.source})")
+    return "\n".join(lines)
+
+
+def echo_json(obj) -> None:
+    click.echo(json.dumps(obj, ensure_ascii=False))

@@ -1,0 +1,51 @@
+"""Pipeline step 1: extract the article from the page, or drop it with a reason."""
+
+from __future__ import annotations
+
+import logging
+from urllib.parse import urlsplit
+
+from itemadapter import ItemAdapter
+from scrapy.exceptions import DropItem
+
+from pipelines.common import count_skip, raqib_settings
+from pipelines.extract import NotAnArticle, extract
+from raqib.urls import url_key
+from storage.articles import record_skip
+from storage.db import open_db
+
+log = logging.getLogger(__name__)
+
+
+class ExtractPipeline:
+    def __init__(self, cfg: dict, stats):
+        self.cfg = cfg
+        self.stats = stats
+        self.db = open_db(cfg["db_path"])
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(raqib_settings(crawler), crawler.stats)
+
+    def process_item(self, item, spider=None):
+        a = ItemAdapter(item)
+        try:
+            ex = extract(a["html"], a["url"], content_type=a["content_type"] or None,
+                         forced_encoding=a["encoding"], min_body_chars=self.cfg["min_body_chars"],
+                         min_arabic_ratio=self.cfg["min_arabic_ratio"], date_hint=a["published"])
+        except NotAnArticle as exc:
+            count_skip(self.stats, exc.reason)
+            record_skip(self.db, a["url"], a["source"], exc.reason, exc.detail)
+            log.info("%s: skipped %s (%s)", a["source"], a["url"], exc)
+            raise DropItem(f"not an article: {exc}") from None
+        canonical = ex.canonical_url
+        # Trust rel=canonical only on the same site: some pages point at an aggregator.
+        if canonical and urlsplit(canonical).hostname != urlsplit(a["url"]).hostname:
+            canonical = ""
+        a["canonical_url"] = url_key(canonical or a["url"])
+        a["aliases"] = [u for u in (a["url"], a["requested_url"], canonical) if u]
+        a["title"], a["body"], a["author"] = ex.title, ex.body, ex.author
+        a["published"], a["sitename"], a["language"] = ex.published, ex.sitename, ex.language
+        a["encoding"] = ex.encoding
+        a["html"] = b""  # not needed downstream; frees memory early
+        return item

@@ -1,0 +1,44 @@
+"""Pipeline step 4: write the article and its flags; count what happened per source."""
+
+from __future__ import annotations
+
+import logging
+
+from itemadapter import ItemAdapter
+
+from pipelines.common import raqib_settings
+from pipelines.dedupe import story_index
+from pipelines.fingerprint import from_bytes
+from storage.articles import save_article, set_story
+from storage.db import open_db
+from storage.flags import save_flags
+
+log = logging.getLogger(__name__)
+
+
+class StorePipeline:
+    def __init__(self, db_path: str, stats):
+        self.db_path = db_path
+        self.db = open_db(db_path)
+        self.stats = stats
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(raqib_settings(crawler)["db_path"], crawler.stats)
+
+    def process_item(self, item, spider=None):
+        a = ItemAdapter(item)
+        article_id, status = save_article(self.db, item)
+        a["article_id"] = article_id
+        self.stats.inc_value(f"raqib/articles_{status}")
+        if status == "new":
+            story = a["story_id"] or article_id
+            set_story(self.db, article_id, story)
+            story_index(self.db_path).add(article_id, story, from_bytes(a["minhash"]))
+        if a["flags"] and status != "unchanged":
+            newly = save_flags(self.db, article_id, a["flags"])
+            if newly:
+                self.stats.inc_value("raqib/flagged", len(newly))
+                log.info("%s: FLAGGED %s — %s", a["source"], a["title"][:80], ", ".join(newly))
+        log.debug("%s: %s article %s", a["source"], status, a["url"])
+        return item

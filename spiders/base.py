@@ -1,0 +1,119 @@
+"""What every source spider shares: requesting entry points and article pages,
+recording failures per source, and handing article pages to the pipelines.
+
+Entry points (feeds, sitemaps, listings) are revalidated on every crawl with a
+conditional GET (``Cache-Control: max-age=0`` makes Scrapy's RFC 2616 cache send
+If-None-Match / If-Modified-Since); article pages bypass the cache because a stored
+article is never requested again anyway.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timezone
+
+import scrapy
+from scrapy.http import Response
+from twisted.python.failure import Failure
+
+from config.sources import Source
+from raqib.items import Article
+
+log = logging.getLogger(__name__)
+
+
+def describe_failure(failure: Failure) -> str:
+    exc = failure.value
+    response = getattr(exc, "response", None)
+    if response is not None:
+        return f"HTTP {response.status}"
+    name = type(exc).__name__
+    text = str(exc).strip()
+    return f"{name}: {text[:200]}" if text else name
+
+
+class SourceSpider(scrapy.Spider):
+    """Base class: one instance crawls one kind of entry point of one source."""
+
+    kind = "base"
+
+    def __init__(self, source: Source, *args, **kwargs):
+        super().__init__(name=f"{source.name}:{self.kind}", *args, **kwargs)
+        self.source = source
+
+    # -- entry points ----------------------------------------------------------
+    def entry_urls(self) -> list[str]:
+        raise NotImplementedError
+
+    def entry_request(self, url: str, callback, **meta) -> scrapy.Request:
+        return scrapy.Request(url, callback=callback, errback=self.entry_failed,
+                              headers={"Cache-Control": "max-age=0"},
+                              meta={"raqib_kind": "entry", "raqib_source": self.source.name, **meta},
+                              dont_filter=True)
+
+    async def start(self):
+        for req in self.start_requests():
+            yield req
+
+    def start_requests(self):
+        raise NotImplementedError
+
+    def entry_ok(self, response: Response) -> None:
+        self._stat_add("raqib/entry_ok")
+        self._count_page(response)
+
+    def entry_error(self, url: str, message: str) -> None:
+        log.warning("%s: %s %s failed: %s", self.source.name, self.kind, url, message)
+        self._stat_append("raqib/entry_errors", {"url": url, "kind": self.kind, "error": message})
+
+    def entry_failed(self, failure: Failure) -> None:
+        request = failure.request
+        if failure.check(scrapy.exceptions.IgnoreRequest) and "robots" in str(failure.value).lower():
+            self.entry_error(request.url, "forbidden by robots.txt")
+            return
+        self.entry_error(request.url, describe_failure(failure))
+
+    # -- article pages ---------------------------------------------------------
+    def article_request(self, url: str, *, date_hint: str = "", via: str = "") -> scrapy.Request:
+        return scrapy.Request(url, callback=self.parse_article, errback=self.article_failed,
+                              meta={"raqib_kind": "article", "raqib_source": self.source.name,
+                                    "raqib_date_hint": date_hint, "raqib_via": via,
+                                    "dont_cache": True})
+
+    def parse_article(self, response: Response):
+        self._count_page(response)
+        if not hasattr(response, "text") and not response.body:
+            return
+        yield Article(
+            url=response.url, source=self.source.name,
+            requested_url=response.request.meta.get("redirect_urls", [response.url])[0]
+            if response.request else response.url,
+            html=response.body, content_type=response.headers.get(b"Content-Type", b"").decode("latin-1"),
+            encoding=self.source.encoding,
+            published=response.meta.get("raqib_date_hint", ""),
+            fetched_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        )
+
+    def article_failed(self, failure: Failure) -> None:
+        if failure.check(scrapy.exceptions.IgnoreRequest):
+            reason = str(failure.value)
+            if "known" in reason:
+                return  # already stored: decided before the request, not an error
+            self._stat_append("raqib/errors", {"url": failure.request.url, "error": reason[:200]})
+            return
+        message = describe_failure(failure)
+        log.warning("%s: article %s failed: %s", self.source.name, failure.request.url, message)
+        self._stat_append("raqib/errors", {"url": failure.request.url, "error": message})
+
+    # -- stats helpers ---------------------------------------------------------
+    def _count_page(self, response: Response) -> None:
+        self._stat_add("raqib/pages")
+        self._stat_add("raqib/bytes", len(response.body))
+
+    def _stat_add(self, key: str, n: int = 1) -> None:
+        self.crawler.stats.inc_value(key, n)
+
+    def _stat_append(self, key: str, value) -> None:
+        values = self.crawler.stats.get_value(key) or []
+        values.append(value)
+        self.crawler.stats.set_value(key, values)

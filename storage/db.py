@@ -1,0 +1,119 @@
+"""Open the SQLite store, creating and migrating its schema in one place.
+
+One file, WAL mode (the daemon, crawl processes and the review page read and write
+at the same time), a generous busy timeout, and ``PRAGMA user_version`` as the
+migration counter so an old file is upgraded when any command opens it.  Only code
+under ``storage/`` touches the database.
+"""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+from pathlib import Path
+from typing import Callable
+
+import sqlite_utils
+
+from raqib.errors import StorageError
+
+log = logging.getLogger(__name__)
+
+
+def _v1(db: sqlite_utils.Database) -> None:
+    db["sources"].create({
+        "name": str, "homepage": str, "language": str, "country": str, "enabled": int,
+        "config": str, "updated_at": str,
+    }, pk="name", if_not_exists=True)
+    db["articles"].create({
+        "id": int, "canonical_url": str, "url": str, "source": str, "title": str, "author": str,
+        "published": str, "fetched_at": str, "updated_at": str, "body": str, "language": str,
+        "sitename": str, "content_hash": str, "minhash": bytes, "story_id": int, "revision": int,
+    }, pk="id", not_null={"canonical_url", "source"}, defaults={"revision": 1}, if_not_exists=True)
+    db["articles"].create_index(["canonical_url"], unique=True, if_not_exists=True)
+    db["articles"].create_index(["source", "fetched_at"], if_not_exists=True)
+    db["articles"].create_index(["content_hash"], if_not_exists=True)
+    db["articles"].create_index(["story_id"], if_not_exists=True)
+    # Every URL (as found, and normalised) that led to a stored article: checked before
+    # any request, so a known article is never downloaded again.
+    db["url_aliases"].create({"url": str, "article_id": int, "first_seen": str},
+                             pk="url", foreign_keys=[("article_id", "articles", "id")], if_not_exists=True)
+    # Pages fetched that were not articles, with why: not refetched, and shown in summaries.
+    db["skipped"].create({"url": str, "source": str, "reason": str, "detail": str, "at": str},
+                         pk="url", if_not_exists=True)
+    db["article_changes"].create({
+        "id": int, "article_id": int, "changed_at": str, "old_hash": str, "new_hash": str,
+        "old_title": str, "old_body": str,
+    }, pk="id", foreign_keys=[("article_id", "articles", "id")], if_not_exists=True)
+    # One row per source per crawl.
+    db["runs"].create({
+        "id": int, "crawl_id": str, "source": str, "status": str, "started_at": str,
+        "finished_at": str, "seconds": float, "pages": int, "bytes": int, "new_articles": int,
+        "updated_articles": int, "flagged": int, "skipped": str, "errors": str, "error_count": int,
+        "pid": int, "trigger": str,
+    }, pk="id", defaults={"pages": 0, "bytes": 0, "new_articles": 0, "updated_articles": 0,
+                          "flagged": 0, "error_count": 0, "skipped": "{}", "errors": "[]"},
+        if_not_exists=True)
+    db["runs"].create_index(["source", "started_at"], if_not_exists=True)
+    db["runs"].create_index(["crawl_id"], if_not_exists=True)
+    db["flags"].create({
+        "id": int, "article_id": int, "watchlist": str, "version": str, "score": float,
+        "flagged": int, "matches": str, "entities": str, "rules": str, "created_at": str,
+        "updated_at": str,
+    }, pk="id", foreign_keys=[("article_id", "articles", "id")], if_not_exists=True)
+    db["flags"].create_index(["article_id", "watchlist"], unique=True, if_not_exists=True)
+    db["flags"].create_index(["flagged", "created_at"], if_not_exists=True)
+    # Reviews live apart from flags so re-scoring or re-crawling can never erase one.
+    db["reviews"].create({
+        "article_id": int, "status": str, "note": str, "reviewer": str, "created_at": str,
+        "updated_at": str,
+    }, pk="article_id", foreign_keys=[("article_id", "articles", "id")], if_not_exists=True)
+    db["review_log"].create({
+        "id": int, "article_id": int, "status": str, "note": str, "at": str,
+    }, pk="id", if_not_exists=True)
+    db["watchlist_versions"].create({
+        "name": str, "version": str, "content": str, "path": str, "first_used_at": str,
+    }, pk=("name", "version"), if_not_exists=True)
+    db["alerts"].create({
+        "id": int, "flag_key": str, "channel": str, "article_id": int, "watchlist": str,
+        "status": str, "attempts": int, "last_error": str, "created_at": str, "sent_at": str,
+    }, pk="id", defaults={"attempts": 0}, if_not_exists=True)
+    db["alerts"].create_index(["flag_key", "channel"], unique=True, if_not_exists=True)
+    if "articles_fts" not in db.table_names():
+        db["articles"].enable_fts(["title", "body"], create_triggers=True,
+                                  tokenize="unicode61 remove_diacritics 2")
+
+
+MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_v1]
+
+
+def open_db(path: str | Path, *, migrate: bool = True) -> sqlite_utils.Database:
+    """Open (creating if needed) the database at ``path`` with the current schema."""
+    path = Path(path)
+    if str(path) != ":memory:":
+        path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        conn = sqlite3.connect(str(path), timeout=60, isolation_level=None, check_same_thread=False)
+        db = sqlite_utils.Database(conn)
+        db.execute("PRAGMA busy_timeout = 60000")
+        if str(path) != ":memory:":
+            db.enable_wal()
+        db.execute("PRAGMA foreign_keys = ON")
+        if migrate:
+            _migrate(db)
+    except sqlite3.DatabaseError as exc:
+        raise StorageError(f"{path}: cannot open database: {exc}") from None
+    return db
+
+
+def _migrate(db: sqlite_utils.Database) -> None:
+    current = db.execute("PRAGMA user_version").fetchone()[0]
+    if current >= len(MIGRATIONS):
+        return
+    with db.conn:  # one transaction: a half-migrated file is never left behind
+        db.execute("BEGIN IMMEDIATE")
+        current = db.execute("PRAGMA user_version").fetchone()[0]
+        for version in range(current, len(MIGRATIONS)):
+            log.info("migrating database to schema v%d", version + 1)
+            MIGRATIONS[version](db)
+            db.execute(f"PRAGMA user_version = {version + 1}")
