@@ -1,0 +1,139 @@
+"""End-to-end slice: the fixture sites over HTTP on 127.0.0.1 → a real Scrapy crawl → SQLite.
+
+One module-scoped site and database: crawl once, check what was stored against the
+sites' own truth, crawl again (nothing re-downloaded), add an article (fetched).
+"""
+
+from __future__ import annotations
+
+import json
+import tomllib
+from pathlib import Path
+
+import pytest
+
+from fixturesite.server import FixtureSite
+from raqib.urls import url_key
+from storage.db import open_db
+from tests.conftest import run_cli
+from tests.textmetrics import token_f1
+
+CONTENT = Path(__file__).resolve().parent.parent / "fixturesite" / "content"
+SEEDS = tomllib.loads((CONTENT / "seeds.toml").read_text(encoding="utf-8"))["article"]
+
+
+@pytest.fixture(scope="module")
+def site():
+    with FixtureSite() as s:
+        yield s
+
+
+@pytest.fixture(scope="module")
+def crawled(site, tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("crawl")
+    config = tmp / "sources.toml"
+    config.write_text(site.sources_toml(), encoding="utf-8")
+    db_path = tmp / "raqib.db"
+    env = {"RAQIB_HTTP_CACHE_DIR": str(tmp / "httpcache")}
+    proc = run_cli("crawl", "--config", str(config), "--db", str(db_path), env=env)
+    return {"db": db_path, "config": config, "env": env, "first": proc}
+
+
+def article_requests(site):
+    """Requests for article pages (anything the site lists as an article, in any URL form)."""
+    keys = {url_key(a["url"]) for a in site.expected_articles()}
+    keys |= {url_key(a.get("amp_url") or a["url"]) for a in site.expected_articles()}
+    return [r for r in site.request_log
+            if url_key(f"{site.base_url(r['outlet']).rstrip('/')}{r['path']}") in keys]
+
+
+def test_every_article_stored_once(site, crawled):
+    db = open_db(crawled["db"])
+    expected = site.expected_articles()
+    stored = {r["canonical_url"]: r for r in db.query("SELECT * FROM articles")}
+    missing = [a["url"] for a in expected if url_key(a["canonical_url"]) not in stored]
+    assert not missing, f"not stored: {missing}"
+    assert len(stored) == len({url_key(a["canonical_url"]) for a in expected}), "duplicates or strays stored"
+    # the summary printed by the CLI
+    out = crawled["first"].stdout
+    assert "TOTAL" in out and "source" in out
+
+
+@pytest.mark.parametrize("seed", SEEDS, ids=[s["file"].split("/")[-1][:3] for s in SEEDS])
+def test_seed_body_title_date(site, crawled, seed):
+    db = open_db(crawled["db"])
+    page = next(a for a in site.expected_articles() if a["file"] == seed["file"])
+    row = db.execute("SELECT title, body, published FROM articles WHERE canonical_url = ?",
+                     [url_key(page["canonical_url"])]).fetchone()
+    assert row, f"seed page {page['url']} not stored"
+    title, body, published = row
+    reference = (CONTENT / seed["file"]).read_text(encoding="utf-8")
+    f1 = token_f1(body, reference)
+    print(f"{seed['file']}: token F1 {f1:.3f}")
+    assert f1 >= 0.95, f"body F1 {f1:.3f} < 0.95"
+    assert title == seed["title"]
+    assert published[:10] == seed["published"][:10]
+
+
+def test_skipped_pages_recorded_with_reasons(crawled):
+    db = open_db(crawled["db"])
+    reasons = {r["reason"] for r in db.query("SELECT reason FROM skipped")}
+    assert reasons, "non-article pages should be skipped with a reason"
+    assert reasons <= {"too_short", "not_arabic", "no_body", "empty", "binary", "unparsable"}
+
+
+def test_second_crawl_downloads_no_article_and_new_one_is_fetched(site, crawled):
+    db = open_db(crawled["db"])
+    before = db.execute("SELECT count(*) FROM articles").fetchone()[0]
+    site.clear_log()
+    run_cli("crawl", "--config", str(crawled["config"]), "--db", str(crawled["db"]), env=crawled["env"])
+    assert article_requests(site) == [], "an already stored article was downloaded again"
+    assert db.execute("SELECT count(*) FROM articles").fetchone()[0] == before
+    # feeds/sitemaps were revalidated with conditional GET
+    assert any(r["status"] == 304 for r in site.request_log)
+
+    url = site.add_article("akhbar", "تنسيق أمني جديد بين الرباط ومدريد لتأمين مونديال 2030",
+                           ["عقد المدير العام للأمن الوطني عبد اللطيف حموشي اجتماعا مع نظيره الإسباني "
+                            "لبحث التنسيق الأمني المشترك لتأمين كأس العالم 2030 وتبادل المعلومات. " * 3,
+                            "واتفق الجانبان على تعزيز التعاون في مكافحة الإرهاب والجريمة المنظمة "
+                            "وتكثيف تبادل الخبرات بين الأجهزة الأمنية في البلدين. " * 2],
+                           "2026-11-22T09:00:00+01:00", author="هيئة التحرير")
+    site.clear_log()
+    run_cli("crawl", "--config", str(crawled["config"]), "--db", str(crawled["db"]), env=crawled["env"])
+    assert db.execute("SELECT count(*) FROM articles").fetchone()[0] == before + 1
+    row = db.execute("SELECT title FROM articles WHERE canonical_url = ?", [url_key(url)]).fetchone()
+    assert row and "مدريد" in row[0]
+    fetched = article_requests(site)
+    assert len(fetched) == 1, fetched
+
+
+def test_broken_feed_recorded_others_complete(site, tmp_path):
+    config = tmp_path / "sources.toml"
+    base = site.base_url("akhbar").rstrip("/")
+    config.write_text(site.sources_toml() + f"""
+[[source]]
+name = "akhbar-feed-only"
+homepage = "{base}/"
+feeds = ["{base}/feed/"]
+""", encoding="utf-8")
+    db_path = tmp_path / "raqib.db"
+    site.set_fault("akhbar", "/feed/*", "status", code=500)
+    site.set_fault("qadim", "/rss.asp*", "broken_xml")
+    try:
+        run_cli("crawl", "--config", str(config), "--db", str(db_path),
+                env={"RAQIB_HTTP_CACHE_DIR": str(tmp_path / "cache"), "RAQIB_RETRY_TIMES": "1"})
+    finally:
+        site.clear_faults()
+    db = open_db(db_path)
+    runs = {r["source"]: r for r in db.query("SELECT * FROM runs")}
+    assert runs["akhbar-feed-only"]["status"] == "failed"
+    assert "HTTP 500" in runs["akhbar-feed-only"]["errors"]
+    feed_errors = json.loads(runs["akhbar"]["errors"])
+    assert any("HTTP 500" in e["error"] for e in feed_errors), feed_errors
+    assert any("feed" in e.get("kind", "") for e in json.loads(runs["qadim"]["errors"]))
+    assert runs["qadim"]["status"] in ("failed", "partial")
+    for name in ("bawaba", "wakala"):
+        assert runs[name]["status"] == "ok", runs[name]
+        expected = [a for a in site.expected_articles() if a["outlet"] == name]
+        stored = db.execute("SELECT count(*) FROM articles WHERE source = ?", [name]).fetchone()[0]
+        assert stored == len({url_key(a["canonical_url"]) for a in expected})
