@@ -38,7 +38,7 @@ REFUSED = [
     ("empty", b"   ", "empty"),
     ("too-short", page("<p>خبر قصير جدا.</p>"), "too_short"),
     ("not-arabic", page("".join(f"<p>Morocco and Spain agreed to strengthen security cooperation "
-                                "against terrorism and organised crime, officials said on day {i}.</p>"
+                                f"against terrorism and organised crime, officials said on day {i}.</p>"
                                 for i in range(5)), title="English"), "not_arabic"),
     ("binary", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)) * 4, None),
 ]
