@@ -134,3 +134,15 @@ def count(db: sqlite_utils.Database) -> int:
 
 def dumps(value) -> str:
     return json.dumps(value, ensure_ascii=False)
+
+
+def iter_articles(db: sqlite_utils.Database, *, batch: int = 500):
+    """Every stored article (id, title, body, source), in id order, without loading all at once."""
+    last = 0
+    while True:
+        rows = list(db.query("SELECT id, title, body, source, url, published FROM articles WHERE id > ?"
+                             " ORDER BY id LIMIT ?", [last, batch]))
+        if not rows:
+            return
+        yield from rows
+        last = rows[-1]["id"]
