@@ -35,6 +35,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("concurrent_requests", int, 16, "Parallel requests across all domains in one crawl."),
     Setting("concurrent_requests_per_domain", int, 2, "Parallel requests to one domain: be polite to news sites."),
     Setting("crawl_timeout", int, 900, "Hard limit (seconds) on one source's crawl in the daemon; the crawl process is killed after it."),
+    Setting("crawl_stop_grace", int, 5, "Seconds a crawl process gets to stop after SIGTERM (daemon stop, timeout) before it is killed."),
     Setting("db_path", str, "raqib.db", "SQLite database file (created and migrated on open)."),
     Setting("download_delay", float, 0.0, "Minimum delay (seconds) between requests to one domain."),
     Setting("download_timeout", int, 30, "Seconds before one HTTP request is abandoned (then retried)."),

@@ -15,6 +15,10 @@ from storage.db import open_db
 
 log = logging.getLogger(__name__)
 
+# One claim set per database for the whole crawl process: a source's feed, sitemap
+# and listing crawlers run side by side and must not fetch the same article twice.
+_CLAIMED: dict[str, set[str]] = {}
+
 
 class KnownURLMiddleware:
     """An article URL already stored (by any of its URL forms) or already requested in
@@ -23,7 +27,7 @@ class KnownURLMiddleware:
     def __init__(self, db_path: str, stats):
         self.db = open_db(db_path)
         self.stats = stats
-        self.claimed: set[str] = set()
+        self.claimed = _CLAIMED.setdefault(str(db_path), set())
 
     @classmethod
     def from_crawler(cls, crawler):

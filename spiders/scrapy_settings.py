@@ -49,7 +49,7 @@ def scrapy_settings(cfg: dict[str, Any]) -> dict[str, Any]:
         "ITEM_PIPELINES": {
             "pipelines.extract_step.ExtractPipeline": 100,
             "pipelines.dedupe.DedupePipeline": 200,
-            # "pipelines.filter.FilterPipeline": 300,  (wired in once filters land)
+            "pipelines.filter.FilterPipeline": 300,
             "pipelines.store.StorePipeline": 400,
         },
         "EXTENSIONS": {"scrapy.extensions.logstats.LogStats": None},

@@ -82,3 +82,30 @@ def consecutive_failures(db: sqlite_utils.Database, source: str, limit: int = 10
 
 def runs_for_crawl(db: sqlite_utils.Database, crawl_id: str) -> list[dict]:
     return list(db.query("SELECT * FROM runs WHERE crawl_id = ? ORDER BY id", [crawl_id]))
+
+
+def close_runs(db: sqlite_utils.Database, run_ids: list[int], *, status: str, error: str = "",
+               include_finished: bool = False) -> list[str]:
+    """Give the daemon's verdict (timeout, crashed, interrupted) to runs of one crawl process.
+
+    Unlike ``fail_running`` this touches only the given rows, so a manual ``raqib crawl``
+    of the same source running next to the daemon is left alone.  ``include_finished``
+    also relabels rows the process closed itself while being stopped (Scrapy finishes
+    gracefully on SIGTERM), because their figures describe a crawl that was cut short.
+    """
+    if not run_ids:
+        return []
+    marks = ",".join("?" * len(run_ids))
+    where = f"id IN ({marks})" + ("" if include_finished else " AND status = 'running'")
+    with transaction(db):
+        rows = db.execute(f"SELECT id, source, errors, finished_at FROM runs WHERE {where}",
+                          list(run_ids)).fetchall()
+        for run_id, src, errs, finished in rows:
+            errors = json.loads(errs or "[]") + ([{"error": error}] if error else [])
+            db.execute("UPDATE runs SET status=?, finished_at=?, errors=?, error_count=? WHERE id=?",
+                       [status, finished or now_iso(), json.dumps(errors, ensure_ascii=False), len(errors),
+                        run_id])
+            if not finished:
+                db.execute("UPDATE runs SET seconds = (julianday(finished_at) - julianday(started_at))"
+                           " * 86400.0 WHERE id = ?", [run_id])
+    return sorted({r[1] for r in rows})

@@ -1,0 +1,136 @@
+"""Clitic-aware term variants for whole-token matching.
+
+Arabic writes conjunctions (و ف), prepositions (ب ل ك) and the article (ال) attached to
+the next word: المغرب appears as والمغرب، بالمغرب، للمغرب، وللمغرب ...  Instead of
+stripping clitics from every word of every article (and risking over-stripping a
+word such as وزير or لجنة), we go the other way: each watchlist term is expanded
+*once*, at load time, into the finite set of clitic-prefixed spellings of its first
+word, and those strings go into the Aho–Corasick automaton.  A hit must then start
+and end on token boundaries, so ``أمن`` never matches inside ``الأمنية``.
+
+Rules (documented because analysts rely on them):
+
+* Only the **first word** of a multi-word term takes proclitics: ``التعاون الأمني``
+  matches ``وبالتعاون الأمني`` but the second word is matched as written.
+* If the first word starts with ``ال`` (and has at least two letters after it), both the
+  definite base and the full word take prefixes, so ``المغرب`` yields ``مغرب``، ``بالمغرب``،
+  ``للمغرب`` (ل + ال → لل), ``وللمغرب`` ... and ``ألمانيا`` (normalised ``المانيا``, whose
+  ``ال`` is part of the name) still yields ``لالمانيا`` and ``بالمانيا``.
+* Indefinite/definite agreement of later words is **not** generated: list
+  ``تعاون أمني`` as a variant of ``التعاون الأمني`` when you want both.
+* Suffixes are off by default.  A term group may opt in with ``suffixes:`` — named sets
+  below or literal strings — and the suffixes then attach to the **last word** only.
+  That is how ``أمني`` can also catch ``أمنية``/``أمنيين`` while ``أمن`` stays exact.
+* A term that itself begins with a clitic letter (``وزير``، ``لجنة``، ``بلاغ``) is never
+  stripped: it is simply prefixed, so over-stripping cannot happen.  The price is that a
+  very short term whose clitic-prefixed form is another word (e.g. a term ``زير`` would
+  match ``وزير``) matches that word; keep terms at least three letters long.
+"""
+
+from __future__ import annotations
+
+import re
+
+from filters.normalize import normalize
+
+__all__ = ["PREFIXES", "SUFFIX_SETS", "expand_suffixes", "term_variants", "term_matches"]
+
+#: Proclitic chains, outermost first (conjunction, then preposition, then article).
+PREFIXES: tuple[str, ...] = (
+    "", "و", "ف", "ب", "ك", "ل",
+    "وب", "فب", "وك", "فك", "ول", "فل",
+    "ال", "وال", "فال", "بال", "كال", "وبال", "فبال", "وكال", "فكال",
+    "لل", "ولل", "فلل",
+)
+
+#: Named suffix sets a term group can opt into (all in normalised spelling: ة → ه).
+SUFFIX_SETS: dict[str, tuple[str, ...]] = {
+    # attached pronouns: تعاونها، شراكتهم، تنسيقنا (ة before a pronoun is written ت)
+    "pronouns": ("ه", "ها", "هم", "هما", "هن", "كم", "نا", "ي"),
+    # sound plurals and duals
+    "plural": ("ات", "ين", "ون", "ان"),
+    # nisba adjective endings on a stem ending in ي: أمني → أمنيه، أمنيين، أمنيون، أمنيات،
+    # and the accusative tanwin alef أمنيا
+    "nisba": ("ه", "ين", "ون", "ات", "ا"),
+    # accusative tanwin written with alef: تعاونا، تنسيقا
+    "accusative": ("ا",),
+    # feminine singular
+    "feminine": ("ه",),
+}
+
+_SPACE_RE = re.compile(r" +")
+
+
+def expand_suffixes(names_or_literals: list[str] | tuple[str, ...]) -> tuple[str, ...]:
+    """Turn ``["pronouns", "ات"]`` into the flat tuple of suffix strings (normalised)."""
+    out: list[str] = []
+    for item in names_or_literals:
+        for s in SUFFIX_SETS.get(item, (normalize(item),)):
+            if s and s not in out:
+                out.append(s)
+    return tuple(out)
+
+
+def _first_word_variants(word: str) -> set[str]:
+    bases = {word}
+    if word.startswith("ال") and len(word) >= 4:
+        bases.add(word[2:])
+    out: set[str] = set()
+    for base in bases:
+        for p in PREFIXES:
+            out.add(p + base)
+    return out
+
+
+def _last_word_variants(word: str, suffixes: tuple[str, ...]) -> set[str]:
+    out = {word}
+    for s in suffixes:
+        out.add(word + s)
+        if word.endswith("ه"):          # ta marbuta is written ت before a suffix
+            out.add(word[:-1] + "ت" + s)
+    return out
+
+
+def term_variants(term: str, suffixes: tuple[str, ...] = ()) -> set[str]:
+    """Every normalised spelling of ``term`` that should count as a hit.
+
+    Args:
+        term: the term as an analyst wrote it (any spelling; it is normalised here).
+        suffixes: flat suffix strings (see :func:`expand_suffixes`) for the last word.
+    Returns:
+        A set of normalised strings; an empty set for a term that normalises to nothing.
+    """
+    norm = normalize(term)
+    if not norm:
+        return set()
+    words = _SPACE_RE.split(norm)
+    if len(words) == 1:
+        firsts = _first_word_variants(words[0])
+        out: set[str] = set()
+        for f in firsts:
+            out |= _last_word_variants(f, suffixes)
+        return out
+    middle = " ".join(words[1:-1])
+    lasts = _last_word_variants(words[-1], suffixes)
+    out = set()
+    for f in _first_word_variants(words[0]):
+        for last in lasts:
+            out.add(" ".join(w for w in (f, middle, last) if w))
+    return out
+
+
+def term_matches(term: str, text: str, suffixes: tuple[str, ...] = ()) -> bool:
+    """True when ``term`` (with clitics) occurs in ``text`` as whole tokens.
+
+    A slow reference implementation for tests and one-off checks; the matcher uses the
+    same :func:`term_variants` inside one automaton.
+    """
+    from filters.tokenize import TokenIndex
+
+    norm = normalize(text)
+    index = TokenIndex(norm)
+    for v in term_variants(term, suffixes):
+        for m in re.finditer(re.escape(v), norm):
+            if index.word_span(m.start(), m.end()) is not None:
+                return True
+    return False

@@ -1,0 +1,157 @@
+"""The entity gazetteer: typed, role-tagged entities with their spelling variants.
+
+Watchlists refer to *roles* (``moroccan_actor``, ``foreign_partner``, ``moroccan_place``)
+rather than listing every agency and spelling themselves, so one list of "who is a
+Moroccan security actor" serves every watchlist and is edited in one place.
+
+File format (YAML)::
+
+    entities:
+      - name: المديرية العامة للأمن الوطني      # canonical name (also matched)
+        type: organisation                      # person / organisation / country
+        role: moroccan_actor
+        variants: [الأمن الوطني, DGSN]
+        adjectives: [مغربي]                      # optional nisba stems (→ مغربية، المغاربة...)
+
+Adjective stems are expanded with the feminine and plural endings (فرنسي → فرنسية،
+فرنسيين، فرنسيون) because that is how partners usually appear (الشرطة الفرنسية).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from filters.clitics import SUFFIX_SETS
+from filters.normalize import normalize
+from filters.yamlcheck import REGEX_CHARS, Checker, Problem, compose, sort_problems
+from raqib.errors import WatchlistError
+
+log = logging.getLogger(__name__)
+
+__all__ = ["Gazetteer", "GazEntity", "TYPES", "ROLES", "load_gazetteer", "validate_gazetteer"]
+
+TYPES = ("person", "organisation", "country")
+ROLES = ("moroccan_actor", "foreign_partner", "moroccan_place", "moroccan_context")
+_ENTITY_KEYS = ("name", "type", "role", "variants", "adjectives", "note")
+
+
+@dataclass(frozen=True)
+class GazEntity:
+    name: str
+    type: str
+    role: str
+    variants: tuple[str, ...]          # as written (name first), adjectives expanded
+    line: int = 0
+
+
+@dataclass
+class Gazetteer:
+    entities: list[GazEntity] = field(default_factory=list)
+    path: Path | None = None
+    version: str = ""
+
+    @property
+    def roles(self) -> set[str]:
+        return {e.role for e in self.entities} | set(ROLES)
+
+    def by_role(self, role: str) -> list[GazEntity]:
+        return [e for e in self.entities if e.role == role]
+
+
+def _adjective_forms(stem: str) -> list[str]:
+    out = [stem]
+    for s in SUFFIX_SETS["nisba"]:
+        out.append(stem + s)
+    return out
+
+
+def parse_gazetteer(text: str, path: str | Path = "<gazetteer>") -> tuple[Gazetteer, list[Problem]]:
+    """Parse gazetteer YAML text; returns the (possibly partial) gazetteer and all problems."""
+    root, problems = compose(text)
+    gaz = Gazetteer(path=Path(path), version=hashlib.sha256(text.encode("utf-8")).hexdigest()[:12])
+    if problems:
+        return gaz, problems
+    ck = Checker()
+    if root is None:
+        ck.add(None, "entities", "the file is empty; add an 'entities:' list")
+        return gaz, ck.problems
+    top = ck.mapping(root, "", ("entities",), ("entities",))
+    seen_names: dict[str, int] = {}
+    seen_variants: dict[str, tuple[str, int]] = {}
+    if top and "entities" in top:
+        for i, node in enumerate(ck.sequence(top["entities"][1], "entities") or []):
+            where = f"entities[{i}]"
+            m = ck.mapping(node, where, _ENTITY_KEYS, ("name", "type", "role"))
+            if m is None:
+                continue
+            name = ck.scalar(m["name"][1], f"{where}.name", "str") if "name" in m else None
+            etype = ck.scalar(m["type"][1], f"{where}.type", "str") if "type" in m else None
+            role = ck.scalar(m["role"][1], f"{where}.role", "str") if "role" in m else None
+            if etype is not None and etype not in TYPES:
+                ck.add(m["type"][1], f"{where}.type", f"unknown type {etype!r}; expected one of: {', '.join(TYPES)}")
+            if role is not None and not role.strip():
+                ck.add(m["role"][1], f"{where}.role", "empty role")
+            if name is not None:
+                if not normalize(name):
+                    ck.add(m["name"][1], f"{where}.name", "empty name")
+                elif name in seen_names:
+                    ck.add(m["name"][1], f"{where}.name",
+                           f"duplicate entity {name!r} (first on line {seen_names[name]}); merge the two entries")
+                else:
+                    seen_names[name] = m["name"][1].start_mark.line + 1
+            spellings: list[tuple[object, str]] = [(m["name"][1], name)] if name else []
+            if "variants" in m:
+                spellings += ck.str_list(m["variants"][1], f"{where}.variants")
+            if "adjectives" in m:
+                for n, stem in ck.str_list(m["adjectives"][1], f"{where}.adjectives"):
+                    spellings += [(n, form) for form in _adjective_forms(stem)]
+            variants: list[str] = []
+            for n, v in spellings:
+                if REGEX_CHARS.search(v):
+                    ck.add(n, where, f"variant {v!r} looks like a regular expression; write plain words")
+                    continue
+                if not normalize(v):
+                    ck.add(n, where, "empty variant; remove it")
+                    continue
+                key = normalize(v)
+                prev = seen_variants.get(key)
+                if prev and prev[0] != name:
+                    ck.add(n, where, f"variant {v!r} also belongs to {prev[0]!r} (line {prev[1]}); "
+                                     "an entity spelling must be unambiguous")
+                    continue
+                seen_variants[key] = (name or "", n.start_mark.line + 1)
+                if v not in variants:
+                    variants.append(v)
+            if name and etype in TYPES and role:
+                gaz.entities.append(GazEntity(name, etype, role, tuple(variants),
+                                              node.start_mark.line + 1))
+    return gaz, sort_problems(ck.problems)
+
+
+def validate_gazetteer(path: str | Path) -> list[Problem]:
+    """Every problem in the gazetteer file at ``path`` (empty list when valid)."""
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        return [Problem(None, "", f"cannot read the gazetteer: {exc}")]
+    return parse_gazetteer(text, path)[1]
+
+
+def load_gazetteer(path: str | Path) -> Gazetteer:
+    """Load and validate a gazetteer file.
+
+    Raises:
+        WatchlistError: listing every problem (file, line, field), when it is invalid.
+    """
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise WatchlistError(str(path), [(None, "", f"cannot read the gazetteer: {exc}")]) from exc
+    gaz, problems = parse_gazetteer(text, path)
+    if problems:
+        raise WatchlistError(str(path), [tuple(p) for p in problems])
+    log.debug("gazetteer %s: %d entities", path, len(gaz.entities))
+    return gaz

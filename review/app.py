@@ -1,0 +1,211 @@
+"""The review web page: a Starlette app over the store.
+
+Pages read through ``storage.review_queries`` and write through ``storage.reviews``
+(only ``storage/`` touches the database); each request opens its own connection, so
+the page works beside a running daemon (WAL).  Templates are Jinja with autoescape
+on; article text reaches them only as escaped Markup built by ``review.highlight``.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import secrets
+from contextlib import closing
+from pathlib import Path
+from urllib.parse import urlencode
+
+import jinja2
+from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
+from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse, RedirectResponse, Response
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+from starlette.templating import Jinja2Templates
+
+from review.atom import build_feed
+from review.highlight import highlight_inline, highlight_paragraphs, spans_for
+from review.security import Csrf, SecurityMiddleware, check_bind, forbidden, require_csrf
+from storage.db import open_db
+from storage.review_queries import (REVIEW_STATES, InboxFilter, article_detail, facet_values, inbox,
+                                    inbox_total, neighbours, status_counts)
+from storage.reviews import STATUSES, mark
+
+log = logging.getLogger(__name__)
+
+HERE = Path(__file__).parent
+PAGE_SIZE = 50
+FILTER_KEYS = ("status", "source", "watchlist", "from", "to", "min_score", "q")
+
+
+def _filter(params) -> InboxFilter:
+    def get(k):
+        v = (params.get(k) or "").strip()
+        return v or None
+    try:
+        min_score = float(get("min_score")) if get("min_score") else None
+    except ValueError:
+        min_score = None
+    status = get("status")
+    if status not in REVIEW_STATES and status != "all":
+        status = "new" if status is None else None
+    return InboxFilter(status=None if status == "all" else status, source=get("source"),
+                       watchlist=get("watchlist"), date_from=get("from"), date_to=get("to"),
+                       min_score=min_score, q=get("q"))
+
+
+def _filter_query(params, **override) -> str:
+    items = {k: params.get(k) for k in FILTER_KEYS if params.get(k)}
+    items.update({k: v for k, v in override.items() if v is not None})
+    items = {k: v for k, v in items.items() if v != ""}
+    return urlencode(items)
+
+
+def _safe_next(value: str | None, default: str) -> str:
+    """Only same-site paths: a form must not become an open redirect."""
+    if value and value.startswith("/") and not value.startswith("//") and "\\" not in value:
+        return value
+    return default
+
+
+def safe_url(url: str | None) -> str:
+    """Scraped URLs become links only if they are http(s): no ``javascript:`` or ``data:``."""
+    url = (url or "").strip()
+    return url if url.lower().startswith(("http://", "https://")) else "#"
+
+
+def create_app(db_path: str | Path, *, access_token: str = "", secret: str | None = None) -> Starlette:
+    """The review app over the database at ``db_path`` (created/migrated now)."""
+    db_path = str(db_path)
+    with closing(open_db(db_path).conn):
+        pass
+    csrf = Csrf(secret or access_token + secrets.token_hex(16))
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(HERE / "templates"), autoescape=True,
+                             undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+    env.filters["as_json"] = lambda v, indent=None: json.dumps(v, ensure_ascii=False, indent=indent)
+    env.filters["safe_url"] = safe_url
+    templates = Jinja2Templates(env=env)
+
+    def db():
+        return closing(open_db(db_path, migrate=False).conn)
+
+    def page(request: Request, name: str, ctx: dict, status_code: int = 200) -> Response:
+        ctx = {"csrf_token": request.state.csrf_token, "statuses": STATUSES, **ctx}
+        return templates.TemplateResponse(request, name, ctx, status_code=status_code)
+
+    def _db_obj(conn):
+        import sqlite_utils
+        return sqlite_utils.Database(conn)
+
+    def inbox_page(request: Request) -> Response:
+        params = request.query_params
+        flt = _filter(params)
+        try:
+            page_no = max(1, int(params.get("page", "1")))
+        except ValueError:
+            page_no = 1
+        with db() as conn:
+            d = _db_obj(conn)
+            rows = inbox(d, flt, limit=PAGE_SIZE, offset=(page_no - 1) * PAGE_SIZE)
+            total = inbox_total(d, flt)
+            counts = status_counts(d, flt)
+            facets = facet_values(d)
+        qs = _filter_query(params)
+        return page(request, "inbox.html", {
+            "rows": rows, "total": total, "counts": counts, "facets": facets, "flt": flt,
+            "current_status": flt.status or "all", "params": params, "qs": qs, "page": page_no,
+            "pages": max(1, -(-total // PAGE_SIZE)), "filter_query": lambda **o: _filter_query(params, **o),
+            "states": REVIEW_STATES,
+        })
+
+    def article_page(request: Request) -> Response:
+        aid = request.path_params["id"]
+        params = request.query_params
+        with db() as conn:
+            d = _db_obj(conn)
+            detail = article_detail(d, aid)
+            if detail is None:
+                return page(request, "error.html", {"message": f"لا يوجد مقال رقم {aid}"}, 404)
+            prev_id, next_id = neighbours(d, aid, _filter(params))
+        a = detail["article"]
+        flags = detail["flags"]
+        qs = _filter_query(params)
+        back = "/" + ("?" + qs if qs else "")
+        suffix = "?" + qs if qs else ""
+        stale = any((f.get("updated_at") or "") < (a.get("updated_at") or "") and (a.get("revision") or 1) > 1
+                    for f in flags)
+        return page(request, "article.html", {
+            "a": a, "flags": flags, "review": detail["review"], "review_log": detail["review_log"],
+            "copies": detail["copies"], "stale": stale,
+            "title_html": highlight_inline(a["title"] or "", spans_for(flags, "title")),
+            "body_html": highlight_paragraphs(a["body"] or "", spans_for(flags, "body")),
+            "back": back, "suffix": suffix,
+            "prev_url": f"/article/{prev_id}{suffix}" if prev_id else None,
+            "next_url": f"/article/{next_id}{suffix}" if next_id else None,
+        })
+
+    async def review_article(request: Request) -> Response:
+        form = await require_csrf(request, csrf)
+        if form is None:
+            return forbidden()
+        aid = request.path_params["id"]
+        status = str(form.get("status", ""))
+        if status not in STATUSES:
+            return PlainTextResponse(f"400 — unknown status {status!r}\n", status_code=400)
+        note = form.get("note")
+        await run_in_threadpool(_mark, [aid], status, None if note is None else str(note))
+        return RedirectResponse(_safe_next(str(form.get("next") or ""), f"/article/{aid}"), 303)
+
+    async def review_bulk(request: Request) -> Response:
+        form = await require_csrf(request, csrf)
+        if form is None:
+            return forbidden()
+        status = str(form.get("status", ""))
+        if status not in STATUSES:
+            return PlainTextResponse(f"400 — unknown status {status!r}\n", status_code=400)
+        try:
+            ids = [int(x) for x in form.getlist("ids")]
+        except ValueError:
+            return PlainTextResponse("400 — bad article id\n", status_code=400)
+        if ids:
+            await run_in_threadpool(_mark, ids, status, None)
+        return RedirectResponse(_safe_next(str(form.get("next") or ""), "/"), 303)
+
+    def _mark(ids, status, note):
+        with db() as conn:
+            mark(_db_obj(conn), ids, status, note)
+
+    def feed(request: Request) -> Response:
+        with db() as conn:
+            xml = build_feed(_db_obj(conn), str(request.base_url))
+        return Response(xml, media_type="application/atom+xml; charset=utf-8")
+
+    def healthz(request: Request) -> Response:
+        return PlainTextResponse("ok\n")
+
+    routes = [
+        Route("/", inbox_page, name="inbox"),
+        Route("/article/{id:int}", article_page, name="article"),
+        Route("/article/{id:int}/review", review_article, methods=["POST"], name="review_article"),
+        Route("/review", review_bulk, methods=["POST"], name="review_bulk"),
+        Route("/feed.atom", feed, name="feed"),
+        Route("/healthz", healthz),
+        Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
+    ]
+    middleware = [Middleware(SecurityMiddleware, access_token=access_token, csrf=csrf)]
+    app = Starlette(routes=routes, middleware=middleware)
+    app.state.db_path = db_path
+    return app
+
+
+def serve(db_path: str | Path, host: str = "127.0.0.1", port: int = 8765, *, access_token: str = "",
+          log_level: str = "info") -> None:
+    """Run the review page with uvicorn until interrupted (refuses an unsafe bind first)."""
+    import uvicorn
+
+    check_bind(host, access_token)
+    app = create_app(db_path, access_token=access_token)
+    log.info("review page on http://%s:%d/ (database %s)", host, port, db_path)
+    uvicorn.run(app, host=host, port=port, log_level=log_level, server_header=False)

@@ -1,0 +1,476 @@
+"""The raqib daemon: crawl every enabled source on its own interval until stopped.
+
+APScheduler 3.x runs one interval job per source.  The jobs and their next run times
+live in the raqib SQLite database itself (``apscheduler_jobs``, SQLAlchemyJobStore),
+so a restart keeps the schedule, and a run missed while the daemon was down is made
+up once (coalesced) right after start.  A job never crawls in the daemon: Twisted's
+reactor cannot be restarted, and a crawl that hangs or crashes must not take the
+daemon with it, so each crawl is a ``python -m cli crawl`` process with a hard
+timeout, in its own process group, that dies with the daemon (PR_SET_PDEATHSIG).
+
+Signals: SIGTERM/SIGINT stop (children get SIGTERM, then SIGKILL after
+``crawl_stop_grace``; their runs are marked "interrupted"), SIGHUP reloads settings,
+sources and watchlists (an invalid config is refused and the old one keeps running).
+
+    python scheduler.py --db raqib.db        # same as: raqib run --db raqib.db
+"""
+
+from __future__ import annotations
+
+import ctypes
+import logging
+import os
+import select as io_select
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any
+
+from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_MAX_INSTANCES, EVENT_JOB_MISSED
+from apscheduler.executors.pool import ThreadPoolExecutor
+from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
+from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.triggers.interval import IntervalTrigger
+
+from config.settings import load_settings
+from config.sources import Source, load_sources, select
+from raqib.errors import ConfigError, RaqibError, StorageError
+from storage.db import open_db
+from storage.runs import close_runs, start_run
+from storage.status import (job_id, max_run_id, process_runs, running_runs, scheduled_jobs, source_status,
+                            sources_last_interrupted)
+
+log = logging.getLogger("scheduler")  # not __name__: it is "__main__" under `python scheduler.py`
+
+JOB_FUNC = "scheduler:crawl_source"     # how the job store refers to the job function
+# Overlap and missed runs are explicit (house rule 13).  misfire_grace_time=None: a run
+# missed while the daemon was down is made up once after start however late it is,
+# because a monitor that skips a day of news after an outage is worse than a late crawl.
+JOB_OPTIONS: dict[str, Any] = {"coalesce": True, "max_instances": 1, "misfire_grace_time": None}
+RUN_SOON_SECONDS = 1.0                  # interrupted sources are crawled again this soon after start
+STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT)
+STDERR_TAIL = 1500                      # bytes of a crashed crawl's stderr kept in its run's error
+
+_daemon: "Daemon | None" = None         # the running daemon, reached by the module-level job function
+
+
+def crawl_source(name: str) -> None:
+    """The scheduled job: one crawl of source ``name`` in a child process.
+
+    Module-level so the job store can name it as text; the daemon it works for is the
+    one running in this process.
+    """
+    daemon = _daemon
+    if daemon is None:
+        log.warning("%s: job fired with no daemon running; ignored", name)
+        return
+    daemon.crawl(name)
+
+
+# -- child processes ---------------------------------------------------------------
+_PR_SET_PDEATHSIG = 1
+try:
+    _libc = ctypes.CDLL(None, use_errno=True) if sys.platform.startswith("linux") else None
+except OSError:  # pragma: no cover - exotic libc
+    _libc = None
+
+
+def _die_with_parent(parent_pid: int):
+    """preexec_fn: the child gets SIGKILL when the daemon dies, even by ``kill -9``.
+
+    Without it an orphan crawl could keep writing after a restarted daemon has already
+    marked its run interrupted.  (The signal follows the forking thread; the job thread
+    waits for its child, so it cannot exit first.)
+    """
+    sigkill = int(signal.SIGKILL)
+
+    def setup() -> None:
+        if _libc is not None:
+            _libc.prctl(_PR_SET_PDEATHSIG, sigkill, 0, 0, 0)
+        if os.getppid() != parent_pid:  # the daemon died between fork and prctl
+            os._exit(1)
+    return setup
+
+
+def _signal_group(proc: subprocess.Popen, sig: int) -> None:
+    try:
+        os.killpg(proc.pid, sig)
+    except (ProcessLookupError, PermissionError):
+        pass
+
+
+def terminate(procs: list[subprocess.Popen], grace: float) -> None:
+    """SIGTERM each child's process group, then SIGKILL what is left after ``grace`` seconds."""
+    for proc in procs:
+        _signal_group(proc, signal.SIGTERM)
+    deadline = time.monotonic() + grace
+    for proc in procs:
+        try:
+            proc.wait(timeout=max(0.0, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            log.warning("crawl process %d ignored SIGTERM for %.0fs; killing it", proc.pid, grace)
+            _signal_group(proc, signal.SIGKILL)
+            proc.wait()
+
+
+def _tail(stream) -> str:
+    stream.seek(0, os.SEEK_END)
+    size = stream.tell()
+    stream.seek(max(0, size - STDERR_TAIL))
+    return stream.read().decode("utf-8", "replace").strip()
+
+
+def _exit_text(returncode: int) -> str:
+    if returncode < 0:
+        try:
+            return f"was killed by {signal.Signals(-returncode).name}"
+        except ValueError:
+            return f"was killed by signal {-returncode}"
+    return f"exited with code {returncode}"
+
+
+def _pid_alive(pid: int | None) -> bool:
+    """Is ``pid`` a live crawl process (not a zombie, not some unrelated reused pid)?"""
+    import psutil
+
+    if not pid or pid == os.getpid():
+        return False
+    try:
+        proc = psutil.Process(pid)
+        if proc.status() == psutil.STATUS_ZOMBIE:
+            return False
+        return "crawl" in proc.cmdline()
+    except (psutil.NoSuchProcess, psutil.AccessDenied):
+        return False
+
+
+def validate_watchlists(cfg: dict) -> str | None:
+    """Compile the watchlists the crawls will load, so a broken file is caught at start or
+    reload instead of in every crawl; returns the problem as one line, or None.
+    Skipped while ``filters.loading`` is absent."""
+    try:
+        from filters.loading import load_matcher
+    except ImportError:
+        log.debug("filters.loading not available; watchlists not validated")
+        return None
+    try:
+        load_matcher(cfg["watchlists_dir"], cfg["gazetteer_path"])
+    except Exception as exc:  # any failure here would fail every crawl
+        return " | ".join(str(exc).splitlines()) if isinstance(exc, RaqibError) else repr(exc)
+    return None
+
+
+# -- the daemon --------------------------------------------------------------------
+class Daemon:
+    """One scheduler, its crawl processes, and the signal-driven main loop."""
+
+    def __init__(self, cfg: dict, *, settings_path: str | None = None,
+                 overrides: dict[str, Any] | None = None):
+        self.cfg = cfg
+        self.settings_path = str(Path(settings_path).resolve()) if settings_path else None
+        self.overrides = {k: v for k, v in (overrides or {}).items() if v is not None}
+        self.db_path = str(Path(cfg["db_path"]).resolve())
+        self.sources: dict[str, Source] = {}
+        self.scheduler: BackgroundScheduler | None = None
+        self._lock = threading.Lock()
+        self._children: dict[str, subprocess.Popen] = {}
+        self._stopped_pids: set[int] = set()
+        self._stopping = False
+        self._watchlist_problem: str | None = None
+
+    # -- lifecycle -----------------------------------------------------------------
+    def start(self) -> None:
+        """Load the config, recover from a killed predecessor, start scheduling."""
+        global _daemon
+        sources = select(load_sources(self.cfg["sources_path"]))
+        self._watchlist_problem = validate_watchlists(self.cfg)
+        if self._watchlist_problem:  # crawls record it too; the schedule still runs
+            log.error("watchlists invalid; fix them, then SIGHUP: %s",
+                      self._watchlist_problem)
+        self.sources = {s.name: s for s in sources}
+        db = open_db(self.db_path)
+        try:
+            soon = self._recover(db)
+        finally:
+            db.conn.close()
+        quiet = logging.getLogger().getEffectiveLevel() > logging.DEBUG
+        for name in ("apscheduler.scheduler", "apscheduler.executors", "apscheduler.jobstores"):
+            # job errors, misses and overlaps are logged from events below instead
+            logging.getLogger(name).setLevel(logging.CRITICAL if quiet else logging.INFO)
+        store = SQLAlchemyJobStore(url=f"sqlite:///{self.db_path}",
+                                   engine_options={"connect_args": {"timeout": 60}})
+        self.scheduler = BackgroundScheduler(
+            jobstores={"default": store},
+            executors={"default": ThreadPoolExecutor(max(1, self.cfg["max_concurrent_crawls"]))},
+            job_defaults=JOB_OPTIONS, timezone=timezone.utc)
+        self.scheduler.add_listener(self._on_event, EVENT_JOB_ERROR | EVENT_JOB_MISSED | EVENT_JOB_MAX_INSTANCES)
+        _daemon = self
+        self.scheduler.start(paused=True)
+        self._sync_jobs(run_soon=soon, announce=True)
+        self.scheduler.resume()
+        log.info("daemon started (pid %d): %d sources, db %s, at most %d crawls at once, crawl timeout %ds",
+                 os.getpid(), len(self.sources), self.db_path, self.cfg["max_concurrent_crawls"],
+                 self.cfg["crawl_timeout"])
+
+    def run_forever(self) -> int:
+        """Start, then serve SIGTERM/SIGINT (stop) and SIGHUP (reload) until stopped.
+
+        Signals arrive through a wakeup pipe and are handled here in the main loop, not
+        in a Python signal handler, which could interrupt the loop while it holds a lock.
+        """
+        wake_r, wake_w = os.pipe()
+        os.set_blocking(wake_w, False)
+        signal.set_wakeup_fd(wake_w, warn_on_full_buffer=False)
+        for sig in STOP_SIGNALS + (signal.SIGHUP,):
+            signal.signal(sig, lambda *_: None)  # the wakeup pipe carries the signal number
+        self.start()
+        while True:
+            io_select.select([wake_r], [], [])
+            for signum in os.read(wake_r, 64):
+                if signum in STOP_SIGNALS:
+                    self.stop()
+                    return 0
+                if signum == signal.SIGHUP:
+                    try:
+                        self.reload()
+                    except Exception:  # e.g. the job store locked: keep running, say so
+                        log.exception("reload failed; the schedule may be partly updated")
+
+    def stop(self) -> None:
+        """Stop scheduling, stop running crawls (marked interrupted) and shut down."""
+        global _daemon
+        with self._lock:
+            self._stopping = True
+            procs = list(self._children.values())
+            self._stopped_pids.update(p.pid for p in procs)
+        log.info("stopping: %d crawl(s) running", len(procs))
+        if self.scheduler is not None:
+            self.scheduler.pause()
+            terminate(procs, self.cfg["crawl_stop_grace"])
+            self.scheduler.shutdown(wait=True)  # job threads record their runs as interrupted
+        _daemon = None
+        log.info("daemon stopped")
+
+    def reload(self) -> None:
+        """Re-read settings, sources and watchlists; refuse (and keep the old) if invalid."""
+        try:
+            cfg = load_settings(self.settings_path, self.overrides)
+            sources = select(load_sources(cfg["sources_path"]))
+        except Exception as exc:  # a bad file must never stop the daemon
+            text = " | ".join(str(exc).splitlines()) if isinstance(exc, RaqibError) else repr(exc)
+            log.error("reload refused, keeping the running config: %s", text)
+            return
+        problem = validate_watchlists(cfg)
+        if problem and not self._watchlist_problem:
+            log.error("reload refused, keeping the running config: %s", problem)
+            return
+        if problem:  # was already broken: refusing would only keep the old sources too
+            log.error("watchlists still invalid: %s", problem)
+        self._watchlist_problem = problem
+        for key in ("db_path", "max_concurrent_crawls"):
+            if cfg[key] != self.cfg[key]:
+                log.warning("setting %s changed; it takes effect after a restart", key)
+                cfg[key] = self.cfg[key]
+        self.cfg = cfg
+        self.sources = {s.name: s for s in sources}
+        changes = self._sync_jobs()
+        log.info("reloaded %s: %d sources; %s", cfg["sources_path"], len(self.sources),
+                 ", ".join(f"{k} {', '.join(v) or '-'}" for k, v in changes.items()))
+
+    # -- jobs ----------------------------------------------------------------------
+    def _recover(self, db) -> set[str]:
+        """Close runs a killed daemon left "running"; returns sources to crawl again soon."""
+        stale = running_runs(db)
+        dead = [r for r in stale if not self._still_running(r["pid"])]
+        for r in stale:
+            if r not in dead:
+                log.warning("%s: run %d is still running in live process %d; left alone",
+                            r["source"], r["id"], r["pid"])
+        closed = close_runs(db, [r["id"] for r in dead], status="interrupted",
+                            error="crawl process gone (daemon stopped or killed); crawled again after restart")
+        if closed:
+            log.info("closed %d interrupted run(s) left by a previous daemon: %s", len(dead), ", ".join(closed))
+        soon = set(closed) | set(sources_last_interrupted(db))
+        return {s for s in soon if s in self.sources}
+
+    @staticmethod
+    def _still_running(pid: int | None, wait: float = 3.0) -> bool:
+        """True if ``pid`` still runs a crawl after ``wait`` s (a killed daemon's child
+        gets SIGKILL at once, but may need a moment to be gone)."""
+        deadline = time.monotonic() + wait
+        while _pid_alive(pid):
+            if time.monotonic() > deadline:
+                return True
+            time.sleep(0.1)
+        return False
+
+    def _trigger(self, source: Source) -> IntervalTrigger:
+        return IntervalTrigger(seconds=source.interval_minutes * 60, jitter=source.jitter_seconds or None,
+                               timezone=timezone.utc)
+
+    def _sync_jobs(self, run_soon: set[str] = frozenset(), announce: bool = False) -> dict[str, list[str]]:
+        """Make the job store match the enabled sources, keeping stored next run times
+        of unchanged jobs (``add_job(replace_existing=True)`` would reset them)."""
+        sched = self.scheduler
+        now = datetime.now(timezone.utc)
+        changes: dict[str, list[str]] = {"added": [], "removed": [], "rescheduled": []}
+        wanted = {job_id(name): src for name, src in self.sources.items()}
+        for job in sched.get_jobs():
+            if job.id.startswith("crawl:") and job.id not in wanted:
+                sched.remove_job(job.id)
+                changes["removed"].append(job.id[6:])
+                log.info("%s: removed from the schedule", job.id[6:])
+        for jid, src in wanted.items():
+            trigger = self._trigger(src)
+            job = sched.get_job(jid)
+            if job is None:
+                sched.add_job(JOB_FUNC, trigger, args=[src.name], id=jid, name=f"crawl {src.name}",
+                              next_run_time=now, **JOB_OPTIONS)
+                changes["added"].append(src.name)
+                log.info("%s: scheduled every %gs (jitter %ds), first crawl now", src.name,
+                         trigger.interval_length, src.jitter_seconds)
+                continue
+            if (job.trigger.interval, job.trigger.jitter) != (trigger.interval, trigger.jitter):
+                job = sched.reschedule_job(jid, trigger=trigger)
+                changes["rescheduled"].append(src.name)
+                log.info("%s: rescheduled every %gs (jitter %ds), next run %s", src.name,
+                         trigger.interval_length, src.jitter_seconds, job.next_run_time.isoformat(timespec="seconds"))
+            fixes = {k: v for k, v in JOB_OPTIONS.items() if getattr(job, k) != v}
+            if job.func_ref != JOB_FUNC or list(job.args) != [src.name]:
+                fixes.update(func=JOB_FUNC, args=[src.name])
+            if fixes:
+                job = sched.modify_job(jid, **fixes)
+            soon = now + timedelta(seconds=RUN_SOON_SECONDS)
+            if src.name in run_soon and (job.next_run_time is None or job.next_run_time > soon):
+                job = sched.modify_job(jid, next_run_time=soon)
+                log.info("%s: was interrupted; crawling again in %gs", src.name, RUN_SOON_SECONDS)
+            elif announce:
+                log.info("%s: next run %s", src.name,
+                         job.next_run_time.isoformat(timespec="seconds") if job.next_run_time else "paused")
+        return changes
+
+    def _on_event(self, event) -> None:
+        if event.code == EVENT_JOB_ERROR:
+            exc = event.exception
+            log.error("job %s failed: %r", event.job_id, exc, exc_info=(type(exc), exc, exc.__traceback__))
+        elif event.code == EVENT_JOB_MISSED:
+            log.warning("job %s missed its run at %s", event.job_id, event.scheduled_run_time)
+        elif event.code == EVENT_JOB_MAX_INSTANCES:
+            log.info("%s: previous crawl still running (or waiting for a free slot); run skipped",
+                     event.job_id[6:])
+
+    # -- one crawl -----------------------------------------------------------------
+    def _command(self, name: str) -> list[str]:
+        cmd = [sys.executable, "-m", "cli"]
+        if self.settings_path:
+            cmd += ["--settings", self.settings_path]
+        return cmd + ["crawl", "--source", name, "--config", str(Path(self.cfg["sources_path"]).resolve()),
+                      "--db", self.db_path, "--trigger", "schedule"]
+
+    def crawl(self, name: str) -> None:
+        """Run one crawl process for ``name``, enforce the timeout, record the outcome."""
+        db = open_db(self.db_path, migrate=False)
+        stderr = tempfile.TemporaryFile()
+        try:
+            with self._lock:
+                if self._stopping:
+                    return
+                if name not in self.sources:
+                    log.info("%s: no longer in the sources config; skipped", name)
+                    return
+                before = max_run_id(db)
+                env = {**os.environ, "RAQIB_LOG_FILE": ""}  # the daemon owns the log file
+                proc = subprocess.Popen(self._command(name), stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                        stderr=stderr, env=env, start_new_session=True,
+                                        preexec_fn=_die_with_parent(os.getpid()))
+                self._children[name] = proc
+            timeout = self.cfg["crawl_timeout"]
+            log.debug("%s: crawl started (pid %d)", name, proc.pid)
+            verdict = None
+            try:
+                proc.wait(timeout=timeout if timeout > 0 else None)
+            except subprocess.TimeoutExpired:
+                verdict = "timeout"
+                log.warning("%s: crawl still running after %ds; stopping it (pid %d)", name, timeout, proc.pid)
+                terminate([proc], self.cfg["crawl_stop_grace"])
+            finally:
+                with self._lock:
+                    self._children.pop(name, None)
+                    if proc.pid in self._stopped_pids:
+                        self._stopped_pids.discard(proc.pid)
+                        verdict = verdict or "interrupted"
+            self._record(db, name, proc, before, verdict, _tail(stderr))
+        finally:
+            stderr.close()
+            db.conn.close()
+
+    def _record(self, db, name: str, proc: subprocess.Popen, before: int, verdict: str | None,
+                tail: str) -> None:
+        rows = process_runs(db, name, proc.pid, before)
+        ids = [r["id"] for r in rows]
+
+        def ensure_row() -> list[int]:
+            # the process died before it wrote a run: record one so `raqib status` sees it
+            return ids or [start_run(db, "daemon-" + uuid.uuid4().hex[:8], name, pid=proc.pid, trigger="schedule")]
+
+        if verdict == "timeout":
+            close_runs(db, ensure_row(), status="timeout", include_finished=True,
+                       error=f"crawl timed out after {self.cfg['crawl_timeout']}s; process killed")
+        elif verdict == "interrupted":
+            close_runs(db, ids, status="interrupted", include_finished=True,
+                       error="daemon stopped during the crawl; crawled again after restart")
+        elif proc.returncode != 0 and (not rows or any(r["status"] == "running" for r in rows)):
+            close_runs(db, ensure_row(), status="failed",
+                       error=f"crawl process {_exit_text(proc.returncode)}: {tail or '(no output)'}")
+        if tail and log.isEnabledFor(logging.DEBUG):
+            log.debug("%s: crawl process output (tail):\n%s", name, tail)
+        for r in process_runs(db, name, proc.pid, before):
+            level = logging.INFO if r["status"] in ("ok", "partial") else logging.WARNING
+            log.log(level, "crawl %s: %s in %.1fs — %d pages, %d new, %d flagged, %d errors", name, r["status"],
+                    r["seconds"] or 0.0, r["pages"] or 0, r["new_articles"] or 0, r["flagged"] or 0,
+                    r["error_count"] or 0)
+
+
+def run_daemon(cfg: dict, *, settings_path: str | None = None, overrides: dict | None = None) -> int:
+    """Run the daemon in this process until SIGTERM/SIGINT; returns the exit code."""
+    return Daemon(cfg, settings_path=settings_path, overrides=overrides).run_forever()
+
+
+def status_report(cfg: dict, *, config_given: bool = False) -> list[dict]:
+    """Per source: last run, failures in a row, next run (see ``storage.status.source_status``).
+
+    Sources come from the job store and the runs table, plus the config when it is
+    given (it must then load) or when nothing was ever scheduled in this database.
+    """
+    db_path = Path(cfg["db_path"])
+    if not db_path.exists():
+        raise StorageError(f"{db_path}: no database here (set --db or db_path)")
+    db = open_db(db_path)
+    try:
+        names: list[str] = []
+        # Without --config, a database the daemon has scheduled is described by its own
+        # job store; the default config is only a guess for a database never scheduled.
+        if config_given or not scheduled_jobs(db):
+            try:
+                names = [s.name for s in select(load_sources(cfg["sources_path"]))]
+            except ConfigError:
+                if config_given:
+                    raise
+        return source_status(db, names, threshold=cfg["failure_threshold"])
+    finally:
+        db.conn.close()
+
+
+if __name__ == "__main__":
+    # Re-enter through the importable module so jobs are stored as 'scheduler:crawl_source'
+    # and find the daemon there, and the options are exactly those of `raqib run`.
+    from cli.main import main as _main
+
+    sys.argv[1:1] = ["run"]
+    _main()

@@ -1,0 +1,111 @@
+"""The shipped gazetteer: spelling variants resolve to the right entity and role."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from filters.gazetteer import load_gazetteer, validate_gazetteer
+from filters.matcher import Matcher
+from raqib.errors import WatchlistError
+
+ROOT = Path(__file__).resolve().parent.parent
+GAZ = ROOT / "config" / "default" / "gazetteer.yaml"
+FIX = Path(__file__).parent / "fixtures" / "watchlists"
+
+
+@pytest.fixture(scope="module")
+def matcher():
+    return Matcher([], load_gazetteer(GAZ))
+
+
+def entities_in(matcher, text):
+    return [(e.name, e.role, e.surface) for e in matcher.find_entities(text)]
+
+
+VARIANTS = [
+    # (id, text, canonical name, role, surface)
+    ("hammouchi_full", "استقبل عبد اللطيف حموشي الوفد", "عبد اللطيف حموشي", "moroccan_actor", "عبد اللطيف حموشي"),
+    ("hammouchi_joined", "استقبل عبداللطيف حموشي الوفد", "عبد اللطيف حموشي", "moroccan_actor", "عبداللطيف حموشي"),
+    ("hammouchi_article", "أكد عبد اللطيف الحموشي", "عبد اللطيف حموشي", "moroccan_actor", "عبد اللطيف الحموشي"),
+    ("hammouchi_joined_article", "أكد عبداللطيف الحموشي", "عبد اللطيف حموشي", "moroccan_actor", "عبداللطيف الحموشي"),
+    ("hammouchi_surname", "زيارات حموشي للخارج", "عبد اللطيف حموشي", "moroccan_actor", "حموشي"),
+    ("hammouchi_surname_article", "التقى الحموشي", "عبد اللطيف حموشي", "moroccan_actor", "الحموشي"),
+    ("hammouchi_diacritics", "عَبْدِ اللَّطِيفِ حَمُّوشِي", "عبد اللطيف حموشي", "moroccan_actor", "عَبْدِ اللَّطِيفِ حَمُّوشِي"),
+    ("dgsn_full", "بلاغ للمديرية العامة للأمن الوطني", "المديرية العامة للأمن الوطني", "moroccan_actor",
+     "للمديرية العامة للأمن الوطني"),
+    ("dgsn_short", "مصالح الأمن الوطني", "المديرية العامة للأمن الوطني", "moroccan_actor", "الأمن الوطني"),
+    ("dgst_title", "المدير العام للأمن الوطني ولمراقبة التراب الوطني", "المديرية العامة لمراقبة التراب الوطني",
+     "moroccan_actor", "ولمراقبة التراب الوطني"),
+    ("dgst_ladisti", "عناصر لاديستي", "المديرية العامة لمراقبة التراب الوطني", "moroccan_actor", "لاديستي"),
+    ("dged", "المديرية العامة للدراسات والمستندات", "المديرية العامة للدراسات والمستندات", "moroccan_actor",
+     "المديرية العامة للدراسات والمستندات"),
+    ("bcij", "المكتب المركزي للأبحاث القضائية", "المكتب المركزي للأبحاث القضائية", "moroccan_actor",
+     "المكتب المركزي للأبحاث القضائية"),
+    ("gendarmerie", "وبالدرك الملكي", "الدرك الملكي", "moroccan_actor", "وبالدرك الملكي"),
+    ("far", "القوات المسلحة الملكية", "القوات المسلحة الملكية", "moroccan_actor", "القوات المسلحة الملكية"),
+    ("laftit", "وزير الداخلية عبد الوافي لفتيت", "عبد الوافي لفتيت", "moroccan_actor", "عبد الوافي لفتيت"),
+    ("mansouri", "ياسين المنصوري", "ياسين المنصوري", "moroccan_actor", "ياسين المنصوري"),
+    ("morocco_rabat", "زيارة إلى الرباط", "المغرب", "moroccan_place", "الرباط"),
+    ("morocco_adjective", "الشرطة القضائية مواطنا مغربيا", "المغرب", "moroccan_place", "مغربيا"),
+    ("kingdom", "أعلنت المملكة", "المملكة", "moroccan_context", "المملكة"),
+    ("spain_adjective", "الشرطة الإسبانية", "إسبانيا", "foreign_partner", "الإسبانية"),
+    ("spain_plural", "نظرائه الإسبان", "إسبانيا", "foreign_partner", "الإسبان"),
+    ("us_amerki", "المسؤولين الأمريكيين", "الولايات المتحدة", "foreign_partner", "الأمريكيين"),
+    ("us_ameirki", "الاستخبارات الأميركية", "الولايات المتحدة", "foreign_partner", "الأميركية"),
+    ("dgsi_longest", "المديرة العامة للأمن الداخلي الفرنسي", "المديرية العامة للأمن الداخلي الفرنسي",
+     "foreign_partner", "للأمن الداخلي الفرنسي"),
+    ("guardia_civil_longest", "الحرس المدني الإسباني", "الحرس المدني الإسباني", "foreign_partner",
+     "الحرس المدني الإسباني"),
+    ("interpol_hamza", "منظمة الإنتربول", "الإنتربول", "foreign_partner", "الإنتربول"),
+    ("interpol_plain", "بتنسيق مع انتربول", "الإنتربول", "foreign_partner", "انتربول"),
+    ("interpol_guillemets", "«أنتربول»", "الإنتربول", "foreign_partner", "أنتربول"),
+    ("interpol_long", "للمنظمة الدولية للشرطة الجنائية", "الإنتربول", "foreign_partner",
+     "للمنظمة الدولية للشرطة الجنائية"),
+    ("fbi_arabic", "أف بي آي", "مكتب التحقيقات الفيدرالي", "foreign_partner", "أف بي آي"),
+    ("fbi_latin", "(FBI)", "مكتب التحقيقات الفيدرالي", "foreign_partner", "FBI"),
+    ("nato", "حلف شمال الأطلسي", "حلف شمال الأطلسي", "foreign_partner", "حلف شمال الأطلسي"),
+    ("jordan_kingdom_longest", "في المملكة الأردنية الهاشمية", "الأردن", "foreign_partner",
+     "المملكة الأردنية الهاشمية"),
+    ("uk_not_kingdom", "والمملكة المتحدة", "المملكة المتحدة", "foreign_partner", "والمملكة المتحدة"),
+    ("germany_li", "لألمانيا", "ألمانيا", "foreign_partner", "لألمانيا"),
+]
+
+
+@pytest.mark.parametrize("text,name,role,surface", [v[1:] for v in VARIANTS], ids=[v[0] for v in VARIANTS])
+def test_variant_resolves(matcher, text, name, role, surface):
+    found = entities_in(matcher, text)
+    assert (name, role, surface) in found, found
+
+
+NOT_ENTITIES = [
+    ("interior_minister_bare_is_not_moroccan", "وزير الداخلية التونسي", "moroccan_actor"),
+    ("financial_is_not_mali", "مبالغ مالية", "foreign_partner"),
+    ("spiritual_security", "الأمن الروحي", "moroccan_actor"),
+]
+
+
+@pytest.mark.parametrize("text,role", [v[1:] for v in NOT_ENTITIES], ids=[v[0] for v in NOT_ENTITIES])
+def test_not_an_entity(matcher, text, role):
+    assert role not in {r for _, r, _ in entities_in(matcher, text)}
+
+
+def test_shipped_gazetteer_is_valid():
+    assert validate_gazetteer(GAZ) == []
+    assert load_gazetteer(GAZ).version
+
+
+def test_invalid_gazetteer_lists_every_problem():
+    path = FIX / "bad_gazetteer.yaml"
+    assert [p.format(path.name) for p in validate_gazetteer(path)] == [
+        "bad_gazetteer.yaml:6: entities[1].type: unknown type 'agency'; expected one of: person, organisation, country",
+        "bad_gazetteer.yaml:8: entities[1]: variant 'حموشي' also belongs to 'حموشي' (line 2); "
+        "an entity spelling must be unambiguous",
+        "bad_gazetteer.yaml:8: entities[1]: variant '.*' looks like a regular expression; write plain words",
+        "bad_gazetteer.yaml:9: entities[2].name: duplicate entity 'حموشي' (first on line 2); merge the two entries",
+        "bad_gazetteer.yaml:12: entities[2].colour: unknown key 'colour'; "
+        "expected one of: name, type, role, variants, adjectives, note",
+    ]
+    with pytest.raises(WatchlistError):
+        load_gazetteer(path)

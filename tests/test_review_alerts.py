@@ -1,0 +1,189 @@
+"""Alerts against real receivers on 127.0.0.1: an http.server webhook and aiosmtpd."""
+
+from __future__ import annotations
+
+import json
+import socket
+import threading
+from email import message_from_bytes as _parse
+from email import policy
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+
+import review_data
+from conftest import run_cli
+from raqib.items import Flag, Match
+from review.alerts import dispatch_pending
+from storage import alerts as outbox
+from storage.db import open_db
+from storage.flags import save_flags
+
+
+def message_from_bytes(data: bytes):
+    return _parse(data, policy=policy.default)
+
+
+class Receiver:
+    """A webhook receiver: records every POST; answers with the queued statuses, then 200."""
+
+    def __init__(self):
+        self.posts: list[dict] = []
+        self.statuses: list[int] = []
+        receiver = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self):
+                body = self.rfile.read(int(self.headers["Content-Length"]))
+                status = receiver.statuses.pop(0) if receiver.statuses else 200
+                receiver.posts.append({"json": json.loads(body), "status": status,
+                                       "key": self.headers.get("Idempotency-Key"),
+                                       "type": self.headers.get("Content-Type")})
+                self.send_response(status)
+                self.send_header("Content-Length", "2")
+                self.end_headers()
+                self.wfile.write(b"ok")
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_port}/hook"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def delivered(self) -> list[dict]:
+        return [p for p in self.posts if p["status"] < 300]
+
+
+@pytest.fixture
+def receiver():
+    r = Receiver()
+    r.thread.start()
+    yield r
+    r.server.shutdown()
+    r.server.server_close()
+
+
+@pytest.fixture
+def built(tmp_path):
+    path = tmp_path / "alerts.db"
+    return path, review_data.build(path)
+
+
+def test_webhook_one_post_per_new_flag_never_repeated(built, receiver, cli_env):
+    path, ids = built
+    cfg = {"webhook_url": receiver.url}
+    sleeps: list[float] = []
+    stats = dispatch_pending(open_db(path), cfg, sleep=sleeps.append)
+    assert stats.enqueued == 4 and stats.sent == {"webhook": 4} and sleeps == []
+    assert sorted(p["json"]["article_id"] for p in receiver.posts) == sorted(
+        ids[k] for k in ("story", "copy", "hostile", "old"))
+    story = next(p for p in receiver.posts if p["json"]["article_id"] == ids["story"])
+    assert story["key"] == f"{ids['story']}:ma_security" and story["type"] == "application/json"
+    assert story["json"] | {} == {
+        "flag_key": f"{ids['story']}:ma_security", "article_id": ids["story"],
+        "title": review_data.STORY_TITLE, "url": "https://akhbar.example.ma/news/1", "source": "akhbar",
+        "published": "2024-06-03T10:00:00+01:00", "score": 4.5, "watchlist": "ma_security",
+        "matched_terms": ["التعاون الأمني", "مكافحة الإرهاب", "حموشي"]}
+
+    # a restart: a new process on the same database sends nothing again
+    proc = run_cli("alerts", "send", "--db", str(path), env={**cli_env, "RAQIB_WEBHOOK_URL": receiver.url})
+    assert json.loads(proc.stdout)["sent"] == {} and len(receiver.posts) == 4
+    assert dispatch_pending(open_db(path), cfg).sent == {} and len(receiver.posts) == 4
+
+    # re-scoring an already flagged article is not a new flag; a newly flagged one is
+    db = open_db(path)
+    save_flags(db, ids["story"], [Flag("ma_security", "v2", 6.0, True, [], [], [])])
+    save_flags(db, ids["unflagged"], [Flag("ma_security", "v2", 3.3, True,
+                                           [Match("الدوري", "test", 0, 6)], [], [])])
+    stats = dispatch_pending(db, cfg)
+    assert stats.sent == {"webhook": 1} and receiver.posts[-1]["json"]["article_id"] == ids["unflagged"]
+    assert outbox.outbox_counts(db) == {"webhook": {"sent": 5}}
+
+
+def test_webhook_retried_with_backoff_after_a_500(built, receiver):
+    path, ids = built
+    receiver.statuses = [500]
+    sleeps: list[float] = []
+    sent_at = "2024-06-05T08:00:00+00:00"
+    stats = dispatch_pending(open_db(path), {"webhook_url": receiver.url}, sleep=sleeps.append,
+                             backoff=0.5, clock=lambda: sent_at)
+    assert stats.sent == {"webhook": 4} and stats.retried == {} and sleeps == [0.5]
+    assert [p["status"] for p in receiver.posts] == [500, 200, 200, 200, 200]
+    assert receiver.posts[0]["json"] == receiver.posts[1]["json"]    # the same alert, retried
+    assert len({p["json"]["flag_key"] for p in receiver.delivered()}) == 4
+    rows = list(open_db(path).query("SELECT flag_key, attempts, sent_at FROM alerts ORDER BY id"))
+    assert rows[0]["attempts"] == 2 and {r["sent_at"] for r in rows} == {sent_at}
+
+
+def test_webhook_gives_up_after_max_attempts_and_permanent_errors(built, receiver):
+    path, _ = built
+    db = open_db(path)
+    receiver.statuses = [503] * 3 + [400] + [200] * 3
+    sleeps: list[float] = []
+    stats = dispatch_pending(db, {"webhook_url": receiver.url}, sleep=sleeps.append, tries=3, max_attempts=5)
+    # first alert: 3 tries (backoff 1, 2) then left pending; second: 400 is permanent → failed at once
+    assert sleeps == [1.0, 2.0]
+    assert stats.retried == {"webhook": 1} and stats.failed == {"webhook": 1} and stats.sent == {"webhook": 2}
+    receiver.statuses = [503] * 5
+    stats = dispatch_pending(db, {"webhook_url": receiver.url}, sleep=sleeps.append, tries=3, max_attempts=5)
+    assert stats.failed == {"webhook": 1}                           # attempts 4 and 5, then failed
+    assert outbox.outbox_counts(db) == {"webhook": {"failed": 2, "sent": 2}}
+    assert outbox.requeue_failed(db) == 2
+    receiver.statuses = []
+    stats = dispatch_pending(db, {"webhook_url": receiver.url}, sleep=sleeps.append)
+    assert stats.sent == {"webhook": 2}
+
+
+def test_claim_is_exclusive(built):
+    path, _ = built
+    db = open_db(path)
+    outbox.enqueue_new(db, ["webhook"])
+    first = outbox.pending(db, "webhook")[0]
+    assert outbox.claim(db, first["id"]) is True
+    assert outbox.claim(open_db(path), first["id"]) is False
+    assert first["id"] not in [r["id"] for r in outbox.pending(db, "webhook")]
+
+
+def test_no_channel_configured_does_nothing(built):
+    path, _ = built
+    assert dispatch_pending(open_db(path), {"webhook_url": "", "smtp_host": ""}).as_dict()["enqueued"] == 0
+
+
+def test_email_alerts_via_smtp(built):
+    from aiosmtpd.controller import Controller
+
+    class Handler:
+        def __init__(self):
+            self.messages = []
+
+        async def handle_DATA(self, server, session, envelope):
+            self.messages.append(envelope)
+            return "250 OK"
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    handler = Handler()
+    controller = Controller(handler, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        path, ids = built
+        cfg = {"smtp_host": "127.0.0.1", "smtp_port": port, "smtp_from": "raqib@test.local",
+               "smtp_to": "analyst@test.local, lead@test.local"}
+        stats = dispatch_pending(open_db(path), cfg)
+        assert stats.sent == {"email": 4}
+        assert len(handler.messages) == 4
+        env = handler.messages[0]
+        assert env.mail_from == "raqib@test.local"
+        assert env.rcpt_tos == ["analyst@test.local", "lead@test.local"]
+        subjects = [message_from_bytes(e.content)["Subject"] for e in handler.messages]
+        assert f"[raqib] ma_security: {review_data.STORY_TITLE}" in subjects
+        story = next(message_from_bytes(e.content) for e in handler.messages
+                     if message_from_bytes(e.content)["X-Raqib-Flag"] == f"{ids['story']}:ma_security")
+        text = story.get_content()
+        assert "https://akhbar.example.ma/news/1" in text and "حموشي" in text
+        assert dispatch_pending(open_db(path), cfg).sent == {}     # never twice
+        assert len(handler.messages) == 4
+    finally:
+        controller.stop()
