@@ -40,7 +40,9 @@ class KnownURLMiddleware:
         if request.meta.get("raqib_kind") != "article":
             return None
         key = url_key(request.url)
-        if key in self.claimed or is_known(self.db, request.url):
+        # A retry or redirect of a request this crawl already claimed is the same fetch.
+        follow_up = request.meta.get("retry_times") or request.meta.get("redirect_times")
+        if (key in self.claimed and not follow_up) or is_known(self.db, request.url):
             self.stats.inc_value("raqib/skipped_known")
             raise IgnoreRequest(f"known article {request.url}")
         self.claimed.add(key)
