@@ -8,7 +8,6 @@ results of the good ones.
 from __future__ import annotations
 
 import re
-from dataclasses import asdict
 from pathlib import Path
 from typing import Iterable, Iterator
 
@@ -90,7 +89,3 @@ def check_inputs(refs: Iterable[str], matcher, cfg: dict) -> Iterator[dict]:
             "watchlists": [{"name": f.watchlist, "version": f.version, "score": round(f.score, 3),
                             "flagged": f.flagged, "rules": f.rules} for f in flags],
         }
-
-
-def flag_to_dict(flag) -> dict:
-    return asdict(flag)

@@ -69,7 +69,7 @@ class CrawlSummary:
         }
 
 
-def _merge(result: SourceResult, stats: dict, entry_points: int) -> None:
+def _merge(result: SourceResult, stats: dict) -> None:
     result.pages += stats.get("raqib/pages", 0)
     result.bytes += stats.get("raqib/bytes", 0)
     result.new_articles += stats.get("raqib/articles_new", 0)
@@ -147,7 +147,7 @@ def run_crawl(sources: list[Source], cfg: dict, *, trigger: str = "manual",
         result = results[name]
         result.status = "ok"
         for crawler in crawlers:
-            _merge(result, crawler.stats.get_stats() if crawler.stats else {}, 0)
+            _merge(result, crawler.stats.get_stats() if crawler.stats else {})
         if result.status != "failed" and result.errors and any(
                 e.get("kind") for e in result.errors):
             result.status = "partial"
