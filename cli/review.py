@@ -178,7 +178,8 @@ def serve(obj, db_path, host, port):
     check_bind(cfg["serve_host"], cfg["access_token"])
     click.echo(f"Review page: http://{cfg['serve_host']}:{cfg['serve_port']}/   (database {cfg['db_path']})",
                err=True)
-    run(cfg["db_path"], cfg["serve_host"], cfg["serve_port"], access_token=cfg["access_token"])
+    run(cfg["db_path"], cfg["serve_host"], cfg["serve_port"], access_token=cfg["access_token"],
+        watchlists_dir=cfg["watchlists_dir"], gazetteer_path=cfg["gazetteer_path"], candidates_dir=cfg["tuning_dir"])
 
 
 @cli.command()

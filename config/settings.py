@@ -58,6 +58,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("smtp_port", int, 25, "SMTP port."),
     Setting("smtp_to", str, "", "Comma-separated recipients of alert e-mails."),
     Setting("sources_path", str, str(DEFAULT_DIR / "sources.toml"), "Sources config (TOML)."),
+    Setting("tuning_dir", str, "watchlist-candidates", "Folder of candidate watchlist files the review page's tune view can back-test (relative to the database's folder)."),
     Setting("user_agent", str, "raqib/0.1 (+https://github.com/raqib/raqib; Arabic news monitoring)", "User-Agent sent with every request; names raqib so site owners know who crawls."),
     Setting("watchlists_dir", str, str(DEFAULT_DIR / "watchlists"), "Folder of watchlist files applied to every article."),
     Setting("gazetteer_path", str, str(DEFAULT_DIR / "gazetteer.yaml"), "Entity gazetteer used by the watchlists."),

@@ -27,6 +27,7 @@ from starlette.templating import Jinja2Templates
 
 from review.atom import build_feed
 from review.highlight import highlight_inline, highlight_paragraphs, spans_for
+from raqib.errors import WatchlistError
 from review.security import Csrf, SecurityMiddleware, check_bind, forbidden, require_csrf
 from storage.db import open_db
 from storage.review_queries import (REVIEW_STATES, InboxFilter, article_detail, facet_values, inbox,
@@ -76,9 +77,17 @@ def safe_url(url: str | None) -> str:
     return url if url.lower().startswith(("http://", "https://")) else "#"
 
 
-def create_app(db_path: str | Path, *, access_token: str = "", secret: str | None = None) -> Starlette:
-    """The review app over the database at ``db_path`` (created/migrated now)."""
+def create_app(db_path: str | Path, *, access_token: str = "", secret: str | None = None,
+               watchlists_dir: str | Path | None = None, gazetteer_path: str | Path | None = None,
+               candidates_dir: str | Path | None = None) -> Starlette:
+    """The review app over the database at ``db_path`` (created/migrated now).
+
+    ``watchlists_dir``, ``gazetteer_path`` and ``candidates_dir`` feed the tune view
+    (default: the built-in settings; candidates in ``watchlist-candidates`` beside the
+    database).
+    """
     db_path = str(db_path)
+    tune_cfg = _tune_config(db_path, watchlists_dir, gazetteer_path, candidates_dir)
     with closing(open_db(db_path).conn):
         pass
     csrf = Csrf(secret or access_token + secrets.token_hex(16))
@@ -182,6 +191,25 @@ def create_app(db_path: str | Path, *, access_token: str = "", secret: str | Non
             xml = build_feed(_db_obj(conn), str(request.base_url))
         return Response(xml, media_type="application/atom+xml; charset=utf-8")
 
+    def tune_page(request: Request) -> Response:
+        from tuning.files import listing, pick
+
+        files = listing(tune_cfg["watchlists_dir"], tune_cfg["candidates_dir"])
+        key = request.query_params.get("file")
+        since = (request.query_params.get("since") or "").strip() or None
+        chosen = pick(files, key)
+        ctx = {"files": files, "chosen": chosen, "key": key or "", "since": since or "", "result": None,
+               "problems": [], "candidates_dir": str(tune_cfg["candidates_dir"])}
+        if key and chosen is None:
+            return page(request, "tune.html", {**ctx, "problems": [f"لا يوجد ملف بهذا الاسم: {key}"]}, 404)
+        if chosen is not None:
+            try:
+                with db() as conn:
+                    ctx["result"] = _run_backtest(_db_obj(conn), chosen.path, tune_cfg, since)
+            except WatchlistError as exc:
+                ctx["problems"] = str(exc).splitlines()
+        return page(request, "tune.html", ctx)
+
     def healthz(request: Request) -> Response:
         return PlainTextResponse("ok\n")
 
@@ -191,6 +219,7 @@ def create_app(db_path: str | Path, *, access_token: str = "", secret: str | Non
         Route("/article/{id:int}/review", review_article, methods=["POST"], name="review_article"),
         Route("/review", review_bulk, methods=["POST"], name="review_bulk"),
         Route("/feed.atom", feed, name="feed"),
+        Route("/tune", tune_page, name="tune"),
         Route("/healthz", healthz),
         Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
     ]
@@ -200,12 +229,35 @@ def create_app(db_path: str | Path, *, access_token: str = "", secret: str | Non
     return app
 
 
+def _tune_config(db_path: str, watchlists_dir, gazetteer_path, candidates_dir) -> dict:
+    from config.settings import SETTINGS
+
+    defaults = {s.name: s.default for s in SETTINGS}
+    cand = Path(candidates_dir or defaults["tuning_dir"])
+    if not cand.is_absolute():
+        cand = Path(db_path).resolve().parent / cand
+    return {"watchlists_dir": watchlists_dir or defaults["watchlists_dir"],
+            "gazetteer_path": gazetteer_path or defaults["gazetteer_path"], "candidates_dir": cand}
+
+
+def _run_backtest(db, path: Path, tune_cfg: dict, since: str | None):
+    """The same back-test as ``raqib watchlist test`` (see :mod:`tuning.backtest`)."""
+    from filters.gazetteer import load_gazetteer
+    from filters.watchlist import load_watchlist
+    from tuning.backtest import backtest, resolve_live
+
+    gaz = load_gazetteer(tune_cfg["gazetteer_path"])
+    candidate = load_watchlist(path, roles=gaz.roles)
+    live, origin = resolve_live(db, candidate, gaz, tune_cfg["watchlists_dir"])
+    return backtest(db, candidate, gaz, live=live, live_origin=origin, since=since)
+
+
 def serve(db_path: str | Path, host: str = "127.0.0.1", port: int = 8765, *, access_token: str = "",
-          log_level: str = "info") -> None:
+          log_level: str = "info", **tune) -> None:
     """Run the review page with uvicorn until interrupted (refuses an unsafe bind first)."""
     import uvicorn
 
     check_bind(host, access_token)
-    app = create_app(db_path, access_token=access_token)
+    app = create_app(db_path, access_token=access_token, **tune)
     log.info("review page on http://%s:%d/ (database %s)", host, port, db_path)
     uvicorn.run(app, host=host, port=port, log_level=log_level, server_header=False)

@@ -84,7 +84,17 @@ def _v1(db: sqlite_utils.Database) -> None:
                                   tokenize="unicode61 remove_diacritics 2")
 
 
-MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_v1]
+def _v2(db: sqlite_utils.Database) -> None:
+    # When each watchlist version went live (a version can go live again after a
+    # revert, so this is a log, not a column of watchlist_versions).
+    db["watchlist_live"].create({"id": int, "name": str, "version": str, "went_live_at": str},
+                                pk="id", if_not_exists=True)
+    db["watchlist_live"].create_index(["name", "id"], if_not_exists=True)
+    db.execute("INSERT INTO watchlist_live (name, version, went_live_at) SELECT name, version, first_used_at"
+               " FROM watchlist_versions ORDER BY first_used_at")
+
+
+MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_v1, _v2]
 
 
 def open_db(path: str | Path, *, migrate: bool = True) -> sqlite_utils.Database:

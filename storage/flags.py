@@ -41,10 +41,24 @@ def save_flags(db: sqlite_utils.Database, article_id: int, flags: list[Flag]) ->
 
 
 def record_watchlist_version(db: sqlite_utils.Database, name: str, version: str, content: str,
-                             path: str) -> None:
+                             path: str) -> bool:
+    """Keep this watchlist version's text and log when it went live.
+
+    Called whenever a watchlist is applied (each crawl, each rescore).  Returns True
+    when ``version`` became the live version of ``name`` now (first use, a change or a
+    revert), so ``raqib watchlist history`` can say which text produced which flags.
+    """
+    now = now_iso()
     with transaction(db):
         db.execute("INSERT OR IGNORE INTO watchlist_versions (name, version, content, path, first_used_at)"
-                   " VALUES (?,?,?,?,?)", [name, version, content, path, now_iso()])
+                   " VALUES (?,?,?,?,?)", [name, version, content, path, now])
+        last = db.execute("SELECT version FROM watchlist_live WHERE name = ? ORDER BY id DESC LIMIT 1",
+                          [name]).fetchone()
+        if last is not None and last[0] == version:
+            return False
+        db.execute("INSERT INTO watchlist_live (name, version, went_live_at) VALUES (?,?,?)",
+                   [name, version, now])
+    return True
 
 
 def flags_for(db: sqlite_utils.Database, article_id: int) -> list[dict]:
