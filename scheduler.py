@@ -406,9 +406,33 @@ class Daemon:
                         self._stopped_pids.discard(proc.pid)
                         verdict = verdict or "interrupted"
             self._record(db, name, proc, before, verdict, _tail(stderr))
+            self._send_alerts(db, name)
         finally:
             stderr.close()
             db.conn.close()
+
+    def _send_alerts(self, db, name: str) -> None:
+        """Send alerts for new flags right after a crawl, so analysts hear within a cycle.
+
+        The outbox (``storage.alerts``) makes this safe with crawls finishing in
+        parallel and across restarts: each flag is claimed once and never sent twice.
+        A failing channel is logged and retried after the next crawl; it never stops
+        the schedule.
+        """
+        from review.alerts import channels, dispatch_pending
+
+        if not channels(self.cfg):
+            return
+        try:
+            stats = dispatch_pending(db, self.cfg)
+        except Exception as exc:  # noqa: BLE001 - alerts must never kill a crawl job
+            log.error("alerts after crawl %s failed: %s", name, exc)
+            return
+        if stats.enqueued or stats.sent or stats.retried or stats.failed:
+            level = logging.WARNING if stats.retried or stats.failed else logging.INFO
+            log.log(level, "alerts after crawl %s: %d new, sent %s, to retry %s, given up %s%s", name,
+                    stats.enqueued, stats.sent or 0, stats.retried or 0, stats.failed or 0,
+                    f" ({'; '.join(stats.errors[:3])})" if stats.errors else "")
 
     def _record(self, db, name: str, proc: subprocess.Popen, before: int, verdict: str | None,
                 tail: str) -> None:

@@ -321,3 +321,31 @@ def test_crawl_outcome_recorded(tmp_path, caplog, body, timeout, status, error, 
         assert absent not in rows[0][1]
     assert f"crawl x: {status} in" in caplog.text
     assert not daemon._children
+
+
+def test_daemon_sends_alerts_after_each_crawl(site, tmp_path, daemons):
+    """New flags reach a webhook on 127.0.0.1 right after the crawl that made them,
+    once each, including a flag made in a later cycle."""
+    from tests.test_review_alerts import Receiver
+
+    hook = Receiver()
+    hook.thread.start()
+    try:
+        db, config = tmp_path / "raqib.db", write_config(site, tmp_path / "sources.toml", {"akhbar": 0.05})
+        d = DaemonProc(tmp_path, db, config, env={"RAQIB_WEBHOOK_URL": hook.url})
+        daemons.append(d)
+        wait_for(lambda: runs(db, "akhbar", "ok"), 30, "first akhbar crawl", d)
+        flagged = lambda: {r[0] for r in query(db, "SELECT article_id FROM flags WHERE flagged = 1")}
+        wait_for(lambda: flagged() and len(hook.delivered()) >= len(flagged()), 30, "alerts for the first flags", d)
+        url = site.add_article("akhbar", NEW_ARTICLE[0], NEW_ARTICLE[1], "2026-11-22T09:00:00+01:00")
+        new_id = wait_for(lambda: query(db, "SELECT id FROM articles WHERE canonical_url = ?", (url_key(url),)),
+                          30, "the new article", d)[0][0]
+        wait_for(lambda: any(p["json"]["article_id"] == new_id for p in hook.delivered()), 30,
+                 "the alert for the new flag", d)
+        assert d.stop(signal.SIGTERM, timeout=10) == 0
+        keys = [p["key"] for p in hook.delivered()]
+        assert len(keys) == len(set(keys)) == len(flagged()), "one alert per flag, none repeated"
+        assert "alerts after crawl akhbar" in d.log
+    finally:
+        hook.server.shutdown()
+        hook.server.server_close()
