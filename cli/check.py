@@ -146,3 +146,4 @@ def rescore(obj, only, db_path):
     result = run(open_db(cfg["db_path"]), matcher, watchlists, only=only)
     click.echo(f"Rescored {result.articles} articles: {result.flagged} flagged "
                f"({result.newly_flagged} newly).")
+

@@ -118,3 +118,21 @@ def load_settings(path: str | os.PathLike | None = None, overrides: dict[str, An
             raise ConfigError("command line", "unknown setting", field=key)
         values[key] = _coerce(_BY_NAME[key], value, "command line")
     return values
+
+
+def _shown_default(s: Setting) -> str:
+    value = s.default
+    if isinstance(value, str) and value.startswith(str(DEFAULT_DIR)):
+        value = "config/default" + value[len(str(DEFAULT_DIR)):]
+    if isinstance(value, bool):
+        value = str(value).lower()
+    return f"`{value}`" if value != "" else "(empty)"
+
+
+def settings_markdown() -> str:
+    """The settings table of the README, generated from :data:`SETTINGS` so it cannot drift
+    (``raqib settings --markdown`` prints it; a test compares it with the README)."""
+    lines = ["| setting | environment | default | meaning |", "|---|---|---|---|"]
+    for s in sorted(SETTINGS, key=lambda s: s.name):
+        lines.append(f"| `{s.name}` | `RAQIB_{s.name.upper()}` | {_shown_default(s)} | {s.help.replace('|', '/')} |")
+    return "\n".join(lines)
