@@ -26,6 +26,7 @@ from email.utils import format_datetime, parsedate_to_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from fixturesite import faults as _faults
+from fixturesite.extras import BulkSitemaps, Extras, FeedEntry
 from fixturesite.content import OUTLETS, Block, Story
 from fixturesite.outlets import Outlet, Resource, StoryStore
 from fixturesite.outlets.akhbar import Akhbar
@@ -98,6 +99,7 @@ class FixtureSite:
         self.outlets: dict[str, Outlet] = {name: OUTLET_CLASSES[name](self.store) for name in outlets}
         self.port_base = port_base
         self.faults = _faults.FaultTable()
+        self.extras = Extras()
         self._servers: dict[str, _OutletServer] = {}
         self._threads: list[threading.Thread] = []
         self._stopping = threading.Event()
@@ -155,6 +157,8 @@ class FixtureSite:
         for name in outlets or list(self.outlets):
             outlet = self.outlets[name]
             entry = outlet.source_entry()
+            entry["feeds"] = entry["feeds"] + [outlet.url(p) for p in self.extras.feed_paths(name)]
+            entry["sitemaps"] = entry["sitemaps"] + [outlet.url(p) for p in self.extras.sitemap_paths(name)]
             q = lambda s: json.dumps(s, ensure_ascii=False)  # a JSON string is a TOML basic string
             lines += ["[[source]]", f"name = {q(name)}", f"homepage = {q(outlet.url('/'))}",
                       'language = "ar"', f"country = {q(outlet.country)}", "enabled = true",
@@ -205,6 +209,27 @@ class FixtureSite:
         story.version += 1
         o = self.outlets[story.outlet]
         return o.url(o.canonical_path(story))
+
+    def add_feed(self, outlet: str, path: str, links: list[tuple[str, str | datetime]],
+                 updated: str | datetime | None = None) -> str:
+        """Serve (or replace) an extra Atom feed at `path` on `outlet` linking each
+        (url, published) as given — any URL form, even one of another host; returns
+        its URL.  `sources_toml` lists it with the outlet's feeds."""
+        when = lambda d: d if isinstance(d, datetime) else datetime.fromisoformat(d)
+        entries = [FeedEntry(url, f"رابط {i}", when(pub), when(updated) if updated else None)
+                   for i, (url, pub) in enumerate(links, 1)]
+        self.extras.set_feed(outlet, path, entries)
+        return self.outlets[outlet].url(path)
+
+    def add_bulk_sitemaps(self, outlet: str, total: int = 50_000, per_sitemap: int = 10_000,
+                          archive_newest: str | datetime = "2012-12-31T23:00:00+00:00") -> str:
+        """Add a sitemap index over `total` URLs to `outlet` (its real stories, then
+        archive URLs older than `archive_newest` that are never served); returns the
+        index URL.  `sources_toml` lists it with the outlet's sitemaps."""
+        if isinstance(archive_newest, str):
+            archive_newest = datetime.fromisoformat(archive_newest)
+        self.extras.set_bulk(outlet, BulkSitemaps(total, per_sitemap, archive_newest))
+        return self.outlets[outlet].url("/bulk/sitemap-index.xml")
 
     def _find(self, url_or_id: str | int) -> Story:
         if isinstance(url_or_id, int) or str(url_or_id).isdigit():
@@ -298,7 +323,7 @@ class FixtureSite:
 
         path, _, query = path_qs.partition("?")
         try:
-            res = outlet.handle(path, query)
+            res = self.extras.handle(outlet, path) or outlet.handle(path, query)
         except Exception:   # a bug in a template must show up as a 500, not a dead socket
             log.exception("fixturesite: %s %s failed", outlet.name, path_qs)
             res = Resource(b"internal error", "text/plain", 500)

@@ -27,6 +27,7 @@ class Article:
     sitename: str = ""
     language: str = ""
     fetched_at: str = ""
+    modified: str = ""            # the publisher's last-change date (Atom <updated>, sitemap <lastmod>)
     content_hash: str = ""
     minhash: bytes = field(default=b"", repr=False)  # near-duplicate signature (datasketch)
     aliases: list[str] = field(default_factory=list)  # every URL that led here

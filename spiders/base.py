@@ -4,7 +4,7 @@ recording failures per source, and handing article pages to the pipelines.
 Entry points (feeds, sitemaps, listings) are revalidated on every crawl with a
 conditional GET (``Cache-Control: max-age=0`` makes Scrapy's RFC 2616 cache send
 If-None-Match / If-Modified-Since); article pages bypass the cache because a stored
-article is never requested again anyway.
+article is requested again only when its feed entry or sitemap says it changed.
 """
 
 from __future__ import annotations
@@ -14,12 +14,20 @@ from datetime import datetime, timezone
 
 import scrapy
 from scrapy.http import Response
+from twisted.internet import error as net_error
 from twisted.python.failure import Failure
 
 from config.sources import Source
 from raqib.items import Article
+from raqib.urls import url_key
+from spiders.claims import claims_for
+from spiders.middlewares import SkipArticle
 
 log = logging.getLogger(__name__)
+
+# A download cut by download_timeout (Scrapy >= 2.13 raises its own exception).
+_TIMEOUTS = tuple({getattr(scrapy.exceptions, "DownloadTimeoutError", net_error.TimeoutError),
+                   net_error.TimeoutError})
 
 
 def describe_failure(failure: Failure) -> str:
@@ -74,11 +82,17 @@ class SourceSpider(scrapy.Spider):
         self.entry_error(request.url, describe_failure(failure))
 
     # -- article pages ---------------------------------------------------------
-    def article_request(self, url: str, *, date_hint: str = "", via: str = "") -> scrapy.Request:
+    def article_request(self, url: str, *, date_hint: str = "", via: str = "",
+                        modified: str = "", claim: bool = False) -> scrapy.Request:
+        """``modified`` is the publisher's own last-change date for the URL (Atom
+        <updated>, sitemap <lastmod>; ISO, UTC): a stored article is fetched again
+        only when it is later than the one recorded with the article.  ``claim``: this
+        URL form was handed the article's claim (see ``spiders.claims``)."""
         return scrapy.Request(url, callback=self.parse_article, errback=self.article_failed,
                               meta={"raqib_kind": "article", "raqib_source": self.source.name,
                                     "raqib_date_hint": date_hint, "raqib_via": via,
-                                    "dont_cache": True})
+                                    "raqib_modified": modified, "raqib_claim": claim, "dont_cache": True},
+                              dont_filter=claim)   # a handed-over form may have been seen (and dropped) before
 
     def parse_article(self, response: Response):
         self._count_page(response)
@@ -91,19 +105,25 @@ class SourceSpider(scrapy.Spider):
             html=response.body, content_type=response.headers.get(b"Content-Type", b"").decode("latin-1"),
             encoding=self.source.encoding,
             published=response.meta.get("raqib_date_hint", ""),
+            modified=response.meta.get("raqib_modified", ""),
             fetched_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
         )
 
-    def article_failed(self, failure: Failure) -> None:
-        if failure.check(scrapy.exceptions.IgnoreRequest):
-            reason = str(failure.value)
-            if "known" in reason:
-                return  # already stored: decided before the request, not an error
-            self._stat_append("raqib/errors", {"url": failure.request.url, "error": reason[:200]})
-            return
-        message = describe_failure(failure)
-        log.warning("%s: article %s failed: %s", self.source.name, failure.request.url, message)
-        self._stat_append("raqib/errors", {"url": failure.request.url, "error": message})
+    def article_failed(self, failure: Failure):
+        """Record the failure, then try another URL form of the article if one is waiting."""
+        if failure.check(SkipArticle):
+            return  # stored already or fetched by another URL: decided before the request
+        request = failure.request
+        message = describe_failure(failure)      # "HTTP 404", "DownloadTimeoutError: ...", ...
+        log.warning("%s: article %s failed: %s", self.source.name, request.url, message)
+        self._stat_append("raqib/errors", {"url": request.url, "error": message})
+        first_url = request.meta.get("redirect_urls", [request.url])[0]
+        claims = claims_for(self.crawler.settings.getdict("RAQIB")["db_path"])
+        form = claims.release(url_key(first_url), first_url, hand_over=not failure.check(*_TIMEOUTS))
+        if form is not None:
+            log.info("%s: trying %s instead of %s", self.source.name, form.url, first_url)
+            yield self.article_request(form.url, date_hint=form.date_hint, via=form.via,
+                                       modified=form.modified, claim=True)
 
     # -- stats helpers ---------------------------------------------------------
     def _count_page(self, response: Response) -> None:

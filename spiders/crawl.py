@@ -1,9 +1,10 @@
 """Run one crawl of some sources in this process and record it, source by source.
 
 Each source gets one Scrapy crawler per kind of entry point it has (feeds, sitemaps,
-listings); their stats are merged into one ``runs`` row per source.  A source that
-fails (broken feed, 500, timeout) is recorded as failed with its errors while the
-others run to the end.  Twisted's reactor cannot be restarted, so call this once per
+listings); their stats are merged into one ``runs`` row per source.  A source none
+of whose entry points could be read (broken feed, 500, timeout) is recorded as failed
+with its errors while the others run to the end; one with only some broken entry
+points is recorded as partial.  Twisted's reactor cannot be restarted, so call this once per
 process (the CLI does; the daemon starts a process per crawl).
 """
 
@@ -69,7 +70,8 @@ class CrawlSummary:
         }
 
 
-def _merge(result: SourceResult, stats: dict) -> None:
+def _merge(result: SourceResult, stats: dict) -> int:
+    """Add one crawler's figures to its source's; returns its entry points read."""
     result.pages += stats.get("raqib/pages", 0)
     result.bytes += stats.get("raqib/bytes", 0)
     result.new_articles += stats.get("raqib/articles_new", 0)
@@ -86,8 +88,7 @@ def _merge(result: SourceResult, stats: dict) -> None:
         result.skipped["stale_sitemap_entry"] = result.skipped.get("stale_sitemap_entry", 0) + stats["raqib/sitemap_stale"]
     result.errors.extend(stats.get("raqib/entry_errors", []))
     result.errors.extend(stats.get("raqib/errors", []))
-    if stats.get("raqib/entry_errors") and not stats.get("raqib/entry_ok"):
-        result.status = "failed"
+    return stats.get("raqib/entry_ok", 0)
 
 
 def run_crawl(sources: list[Source], cfg: dict, *, trigger: str = "manual",
@@ -145,12 +146,12 @@ def run_crawl(sources: list[Source], cfg: dict, *, trigger: str = "manual",
             ticker.stop()
     for name, crawlers in plan.items():
         result = results[name]
-        result.status = "ok"
-        for crawler in crawlers:
-            _merge(result, crawler.stats.get_stats() if crawler.stats else {})
-        if result.status != "failed" and result.errors and any(
-                e.get("kind") for e in result.errors):
-            result.status = "partial"
+        entry_ok = sum(_merge(result, crawler.stats.get_stats() if crawler.stats else {})
+                       for crawler in crawlers)
+        # Failed: no entry point of the source could be read.  A broken feed next to a
+        # working sitemap or listing is "partial": its articles were still crawled.
+        entry_failed = any(e.get("kind") for e in result.errors)
+        result.status = "failed" if entry_failed and not entry_ok else "partial" if entry_failed else "ok"
         finish_run(db, result.run_id, status=result.status, pages=result.pages, bytes_=result.bytes,
                    new_articles=result.new_articles, updated_articles=result.updated_articles,
                    flagged=result.flagged, skipped=result.skipped, errors=result.errors)

@@ -3,7 +3,7 @@ sites publish; a feed it cannot read at all is reported as a failed entry point.
 
 from __future__ import annotations
 
-import time
+import calendar
 from datetime import datetime, timezone
 
 import feedparser
@@ -11,17 +11,23 @@ import feedparser
 from spiders.base import SourceSpider
 
 
-def feed_entries(body: bytes) -> tuple[list[tuple[str, str]], str]:
-    """(link, ISO date) of each entry, and a problem description ('' if fine)."""
+def _iso(stamp) -> str:
+    return datetime.fromtimestamp(calendar.timegm(stamp), timezone.utc).isoformat() if stamp else ""
+
+
+def feed_entries(body: bytes) -> tuple[list[tuple[str, str, str]], str]:
+    """(link, published, updated) of each entry — ISO dates in UTC, "" when absent — and a
+    problem description ('' if fine).  ``updated`` is only an explicit <updated>
+    (Atom): feedparser's fallback from updated to published is not a modification."""
     parsed = feedparser.parse(body)
     entries = []
     for e in parsed.entries:
         link = e.get("link") or ""
         if not link:
             continue
-        stamp = e.get("published_parsed") or e.get("updated_parsed")
-        date = datetime.fromtimestamp(time.mktime(stamp) - time.timezone, timezone.utc).isoformat() if stamp else ""
-        entries.append((link.strip(), date))
+        updated = dict.get(e, "updated_parsed")   # dict.get: no fallback to published
+        published = _iso(dict.get(e, "published_parsed") or updated)
+        entries.append((link.strip(), published, _iso(updated)))
     problem = ""
     if parsed.get("bozo") and not entries:
         problem = f"unreadable feed: {parsed.get('bozo_exception')}"
@@ -44,5 +50,6 @@ class FeedSpider(SourceSpider):
             self.entry_error(response.url, problem)
             return
         self.entry_ok(response)
-        for link, date in entries:
-            yield self.article_request(response.urljoin(link), date_hint=date, via=response.url)
+        for link, date, updated in entries:
+            yield self.article_request(response.urljoin(link), date_hint=date, via=response.url,
+                                       modified=updated)

@@ -1,4 +1,4 @@
-"""Downloader middlewares: skip known articles before the request; retry with backoff."""
+"""Downloader middlewares: skip known (unchanged) articles before the request; retry with backoff."""
 
 from __future__ import annotations
 
@@ -7,27 +7,33 @@ import logging
 
 from scrapy.downloadermiddlewares.retry import get_retry_request
 from scrapy.exceptions import IgnoreRequest, NotConfigured
+from scrapy.utils.misc import load_object
 from twisted.internet import error as net_error
 
 from raqib.urls import url_key
-from storage.articles import is_known
+from spiders.claims import Form, claims_for
+from storage.articles import is_known, is_outdated
 from storage.db import open_db
 
 log = logging.getLogger(__name__)
 
-# One claim set per database for the whole crawl process: a source's feed, sitemap
-# and listing crawlers run side by side and must not fetch the same article twice.
-_CLAIMED: dict[str, set[str]] = {}
+
+class SkipArticle(IgnoreRequest):
+    """An article request dropped on purpose (stored already, or another URL form of
+    it is being fetched): not an error."""
 
 
 class KnownURLMiddleware:
     """An article URL already stored (by any of its URL forms) or already requested in
-    this crawl is dropped here, before any byte is downloaded."""
+    this crawl is dropped here, before any byte is downloaded — unless the feed entry or
+    sitemap that led to it says the article changed after it was stored."""
 
     def __init__(self, db_path: str, stats):
         self.db = open_db(db_path)
         self.stats = stats
-        self.claimed = _CLAIMED.setdefault(str(db_path), set())
+        # Shared by every crawler of the process: a source's feed, sitemap and listing
+        # crawlers run side by side and must not fetch the same article twice.
+        self.claims = claims_for(db_path)
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -40,12 +46,23 @@ class KnownURLMiddleware:
         if request.meta.get("raqib_kind") != "article":
             return None
         key = url_key(request.url)
-        # A retry or redirect of a request this crawl already claimed is the same fetch.
-        follow_up = request.meta.get("retry_times") or request.meta.get("redirect_times")
-        if (key in self.claimed and not follow_up) or is_known(self.db, request.url):
+        meta = request.meta
+        # A retry or redirect of a claimed request, or a URL form the claim was handed
+        # to (spiders.claims), holds the claim already.
+        holds_claim = meta.get("retry_times") or meta.get("redirect_times") or meta.get("raqib_claim")
+        if not holds_claim and not self.claims.claim(key, request.url):
+            self.claims.wait(key, Form(request.url, meta.get("raqib_date_hint", ""), meta.get("raqib_via", ""),
+                                       meta.get("raqib_modified", "")))
             self.stats.inc_value("raqib/skipped_known")
-            raise IgnoreRequest(f"known article {request.url}")
-        self.claimed.add(key)
+            raise SkipArticle(f"article {request.url} is being fetched by another URL")
+        if is_known(self.db, request.url):
+            # Stored already: fetch again only if the feed/sitemap says it changed since.
+            if not is_outdated(self.db, request.url, meta.get("raqib_modified", "")):
+                self.stats.inc_value("raqib/skipped_known")
+                raise SkipArticle(f"known article {request.url}")
+            if not holds_claim:
+                self.stats.inc_value("raqib/refetch_modified")
+                log.debug("%s changed since stored (%s): fetching again", request.url, meta["raqib_modified"])
         return None
 
 
@@ -58,6 +75,10 @@ class BackoffRetryMiddleware:
                   net_error.DNSLookupError)
 
     def __init__(self, settings):
+        # Scrapy's own list too: since 2.13 downloads fail with Scrapy's exceptions
+        # (DownloadTimeoutError, CannotResolveHostError, ...), not Twisted's.
+        self.exceptions = self.EXCEPTIONS + tuple(
+            load_object(e) if isinstance(e, str) else e for e in settings.getlist("RETRY_EXCEPTIONS"))
         self.max_retries = settings.getint("RAQIB_RETRY_TIMES", 2)
         self.codes = set(settings.getlist("RAQIB_RETRY_HTTP_CODES"))
         self.base = settings.getfloat("RAQIB_RETRY_BASE_DELAY", 0.5)
@@ -95,6 +116,6 @@ class BackoffRetryMiddleware:
         return response
 
     async def process_exception(self, request, exception, spider=None):
-        if isinstance(exception, self.EXCEPTIONS) and not request.meta.get("dont_retry"):
+        if isinstance(exception, self.exceptions) and not request.meta.get("dont_retry"):
             return await self._retry(request, type(exception).__name__)
         return None

@@ -20,6 +20,7 @@ from spiders.base import SourceSpider
 class SitemapEntry:
     loc: str
     date: str = ""     # lastmod or news:publication_date, ISO 8601
+    lastmod: str = ""  # <lastmod> only: when the publisher last changed the page
 
 
 def parse_sitemap(body: bytes) -> tuple[str, list[SitemapEntry]]:
@@ -28,7 +29,7 @@ def parse_sitemap(body: bytes) -> tuple[str, list[SitemapEntry]]:
         body = gzip.GzipFile(fileobj=io.BytesIO(body)).read(50 * 1024 * 1024)
     kind = ""
     entries: list[SitemapEntry] = []
-    loc = date = ""
+    loc = date = lastmod = ""
     try:
         for event, el in etree.iterparse(io.BytesIO(body), events=("start", "end"), resolve_entities=False,
                                          no_network=True, huge_tree=True, recover=False):
@@ -41,11 +42,17 @@ def parse_sitemap(body: bytes) -> tuple[str, list[SitemapEntry]]:
                 loc = (el.text or "").strip()
             elif tag in ("lastmod", "publication_date"):
                 date = (el.text or "").strip() or date
+                if tag == "lastmod":
+                    lastmod = (el.text or "").strip()
             elif tag in ("url", "sitemap"):
                 if loc:
-                    entries.append(SitemapEntry(loc, date))
-                loc = date = ""
+                    entries.append(SitemapEntry(loc, date, lastmod))
+                loc = date = lastmod = ""
                 el.clear()
+                # Cleared elements stay attached to the root: drop them, or a 50,000-URL
+                # sitemap keeps 50,000 empty elements alive until the end.
+                while el.getprevious() is not None:
+                    del el.getparent()[0]
     except etree.XMLSyntaxError as exc:
         if not entries:
             raise ValueError(f"invalid sitemap XML: {exc}") from None
@@ -60,6 +67,12 @@ def _parse_date(text: str) -> datetime | None:
     except ValueError:
         return None
     return dt if dt.tzinfo else dt.replace(tzinfo=timezone.utc)
+
+
+def utc_iso(date: str) -> str:
+    """A sitemap date as ISO 8601 in UTC ("" if unreadable), so dates compare as text."""
+    dt = _parse_date(date) if date else None
+    return dt.astimezone(timezone.utc).isoformat(timespec="seconds") if dt else ""
 
 
 def is_fresh(date: str, days: int, now: datetime) -> bool:
@@ -96,4 +109,5 @@ class SitemapSpider(SourceSpider):
                 yield self.entry_request(response.urljoin(e.loc), self.parse_sitemap, raqib_depth=depth + 1)
         else:
             for e in fresh:
-                yield self.article_request(response.urljoin(e.loc), date_hint=e.date, via=response.url)
+                yield self.article_request(response.urljoin(e.loc), date_hint=e.date, via=response.url,
+                                           modified=utc_iso(e.lastmod))

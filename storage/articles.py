@@ -8,6 +8,7 @@ in ``article_changes``.
 from __future__ import annotations
 
 import json
+from datetime import datetime, timezone
 from typing import Iterable
 
 import sqlite_utils
@@ -38,35 +39,63 @@ def is_known(db: sqlite_utils.Database, url: str) -> bool:
     return bool(known_urls(db, [url]))
 
 
+def _when(text: str | None) -> datetime | None:
+    try:
+        dt = datetime.fromisoformat(text) if text else None
+    except ValueError:
+        return None
+    return dt.replace(tzinfo=timezone.utc) if dt and dt.tzinfo is None else dt
+
+
+def is_outdated(db: sqlite_utils.Database, url: str, modified: str) -> bool:
+    """True when ``url`` leads to a stored article that its publisher says changed since:
+    ``modified`` (a feed entry's <updated> or a sitemap <lastmod>) is later than the one
+    recorded with the article or, when none was recorded, than our first fetch.
+
+    Publisher dates are compared with publisher dates wherever possible, so a site
+    whose clock or time zone is off causes at most one extra fetch, not one per crawl.
+    """
+    new = _when(modified)
+    if new is None:
+        return False
+    row = db.execute("SELECT a.source_modified, a.fetched_at FROM url_aliases u JOIN articles a"
+                     " ON a.id = u.article_id WHERE u.url = ?", [url_key(url)]).fetchone()
+    if row is None:
+        return False     # not stored, or a page skipped as not an article
+    seen = _when(row[0]) or _when(row[1])
+    return seen is not None and new > seen
+
+
 def save_article(db: sqlite_utils.Database, article: Article) -> tuple[int, str]:
     """Insert or update one article; returns (id, "new" | "updated" | "unchanged").
 
     Whatever URL led here, every alias is recorded so the next crawl can skip it
-    before requesting it.
+    before requesting it.  The publisher's last-change date (``article.modified``) is
+    kept, only ever moving forward, so ``is_outdated`` knows when to fetch it again.
     """
     now = now_iso()
     key = article.canonical_url or url_key(article.url)
     aliases = {url_key(u) for u in (article.url, article.requested_url, *article.aliases) if u}
     aliases.add(key)
     with transaction(db):
-        row = db.execute("SELECT id, content_hash, title, body FROM articles WHERE canonical_url = ?",
-                         [key]).fetchone()
+        row = db.execute("SELECT id, content_hash, title, body, source_modified FROM articles"
+                         " WHERE canonical_url = ?", [key]).fetchone()
         if row is None:
             # Same article under a URL whose key differs (e.g. rel=canonical elsewhere)?
             marks = ",".join("?" * len(aliases))
             hit = db.execute(f"SELECT article_id FROM url_aliases WHERE url IN ({marks})",
                              list(aliases)).fetchone()
             if hit:
-                row = db.execute("SELECT id, content_hash, title, body FROM articles WHERE id = ?",
-                                 [hit[0]]).fetchone()
+                row = db.execute("SELECT id, content_hash, title, body, source_modified FROM articles"
+                                 " WHERE id = ?", [hit[0]]).fetchone()
         if row is None:
             cur = db.execute(
                 "INSERT INTO articles (canonical_url, url, source, title, author, published, fetched_at,"
-                " updated_at, body, language, sitename, content_hash, minhash, story_id, revision)"
-                " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,NULL,1)",
+                " updated_at, body, language, sitename, content_hash, minhash, story_id, revision,"
+                " source_modified) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,NULL,1,?)",
                 [key, article.url, article.source, article.title, article.author, article.published,
                  article.fetched_at or now, now, article.body, article.language, article.sitename,
-                 article.content_hash, article.minhash or None])
+                 article.content_hash, article.minhash or None, article.modified or None])
             article_id, status = cur.lastrowid, "new"
         else:
             article_id = row[0]
@@ -82,6 +111,9 @@ def save_article(db: sqlite_utils.Database, article: Article) -> tuple[int, str]
                            [article.title, article.body, article.author, article.published,
                             article.content_hash, article.minhash or None, now, article_id])
                 status = "updated"
+            modified, seen = _when(article.modified), _when(row[4])
+            if modified and (seen is None or modified > seen):
+                db.execute("UPDATE articles SET source_modified = ? WHERE id = ?", [article.modified, article_id])
         for alias in aliases:
             db.execute("INSERT OR IGNORE INTO url_aliases (url, article_id, first_seen) VALUES (?,?,?)",
                        [alias, article_id, now])

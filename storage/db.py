@@ -94,7 +94,15 @@ def _v2(db: sqlite_utils.Database) -> None:
                " FROM watchlist_versions ORDER BY first_used_at")
 
 
-MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_v1, _v2]
+def _v3(db: sqlite_utils.Database) -> None:
+    # The publisher's last-change date of a stored article (Atom <updated>, sitemap
+    # <lastmod>) as last seen: a later one in a feed or sitemap makes the crawl fetch the
+    # article again (updated in place), an equal one does not.
+    if "source_modified" not in db["articles"].columns_dict:
+        db.execute("ALTER TABLE articles ADD COLUMN source_modified TEXT")
+
+
+MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_v1, _v2, _v3]
 
 
 def open_db(path: str | Path, *, migrate: bool = True) -> sqlite_utils.Database:

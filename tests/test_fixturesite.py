@@ -210,6 +210,24 @@ def test_add_and_update_article_change_feeds_and_validators(fresh_site):
     assert status == 200 and "نص معدل بالكامل.".encode() in after and hb["ETag"] != ha["ETag"]
 
 
+def test_extra_feed_and_bulk_sitemap_index(fresh_site):
+    site = fresh_site
+    art = site.expected_articles("akhbar")[0]
+    feed = site.add_feed("akhbar", "/partners.xml", [(art["url"] + "?utm_source=x", art["published"]),
+                                                     ("http://m.example/other", "2026-01-01T00:00:00+00:00")])
+    assert [e.link for e in feedparser.parse(get(feed)[2]).entries] == [art["url"] + "?utm_source=x",
+                                                                        "http://m.example/other"]
+    index = site.add_bulk_sitemaps("wakala", total=25_000, per_sitemap=10_000)
+    source = {s.name: s for s in parse_sources(site.sources_toml())}
+    assert feed in source["akhbar"].feeds and index in source["wakala"].sitemaps
+    kind, maps = sitemap_locs(get(index)[2])
+    assert kind == "sitemapindex" and len(maps) == 3
+    locs = [loc for m in maps for loc in sitemap_locs(get(m)[2])[1]]
+    real = [a["canonical_url"] for a in site.expected_articles("wakala")]
+    assert len(locs) == len(set(locs)) == 25_000 and locs[:len(real)] == real
+    assert get(locs[-1])[0] == 404, "archive URLs are listed, never served"
+
+
 def test_request_log(fresh_site):
     site = fresh_site
     base = site.base_url("wakala")

@@ -1,0 +1,75 @@
+"""Article claims: which articles (by URL key) this crawl process is fetching or fetched.
+
+A source's feed, sitemap and listing crawlers run side by side and often name one
+article by different URLs (canonical, AMP, tracking parameters, mobile host): the
+first request claims the article and the others wait instead of being fetched too.
+If the claiming fetch fails for good (404 on the AMP copy, a dead mobile host), the
+claim passes to a waiting URL form — or, when none waits yet, is given up so a form
+found later in the crawl is fetched — so one broken URL never loses the article.  Not
+after a timeout, though: each try costs the whole download timeout, and the article,
+neither stored nor skipped, is tried again by the next crawl.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+
+
+@dataclass
+class Form:
+    """A URL form of an article that waits for the claim, with its request's hints."""
+
+    url: str
+    date_hint: str = ""
+    via: str = ""
+    modified: str = ""
+
+
+@dataclass
+class Claims:
+    held: set[str] = field(default_factory=set)
+    waiting: dict[str, list[Form]] = field(default_factory=dict)
+    failed: set[str] = field(default_factory=set)     # URLs whose fetch failed for good
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def claim(self, key: str, url: str) -> bool:
+        """Take the claim on ``key`` for ``url``; False if another request holds it or
+        this very URL already failed in this crawl."""
+        with self.lock:
+            if key in self.held or url in self.failed:
+                return False
+            self.held.add(key)
+            return True
+
+    def wait(self, key: str, form: Form) -> None:
+        """Keep ``form`` in case the claiming fetch of ``key`` fails."""
+        with self.lock:
+            forms = self.waiting.setdefault(key, [])
+            if form.url not in self.failed and form.url not in {f.url for f in forms}:
+                forms.append(form)
+
+    def release(self, key: str, failed_url: str, *, hand_over: bool = True) -> Form | None:
+        """The fetch of ``failed_url`` failed for good: the next waiting form of ``key``
+        (which now holds the claim), or None after giving the claim up.  With
+        ``hand_over=False`` (the server timed out: other forms would only time out too)
+        the claim is kept and the article waits for the next crawl."""
+        with self.lock:
+            self.failed.add(failed_url)
+            if not hand_over:
+                self.waiting.pop(key, None)
+                return None
+            forms = [f for f in self.waiting.get(key, []) if f.url not in self.failed]
+            if forms:
+                self.waiting[key] = forms[1:]
+                return forms[0]
+            self.waiting.pop(key, None)
+            self.held.discard(key)
+            return None
+
+
+_CLAIMS: dict[str, Claims] = {}   # one per database for the whole crawl process
+
+
+def claims_for(db_path: str) -> Claims:
+    return _CLAIMS.setdefault(str(db_path), Claims())
