@@ -8,20 +8,49 @@ store so a flag can always be traced to the exact file that produced it.
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 
 from itemadapter import ItemAdapter
 
-from filters.loading import load_matcher
+from filters.loading import load_matcher, watchlist_files
+from filters.matcher import Matcher
+from filters.watchlist import Watchlist
 from pipelines.common import raqib_settings
+from raqib.errors import WatchlistError
 from storage.db import open_db
 from storage.flags import record_watchlist_version
 
 log = logging.getLogger(__name__)
 
 
+# One compiled matcher per process for the same files: a crawl builds one crawler per
+# source and kind (9 for the fixture sites), and compiling the automaton for each took
+# ~7% of a 2,000-article crawl (bench/bench_crawl.py).  Keyed on the files' paths, sizes
+# and mtimes, so an edited watchlist is compiled afresh.
+_MATCHERS: dict[tuple, tuple[Matcher, list[Watchlist]]] = {}
+
+
+def _files_key(watchlists_dir: str, gazetteer_path: str) -> tuple | None:
+    try:
+        files = [*watchlist_files(watchlists_dir), Path(gazetteer_path)]
+        return tuple((str(f.resolve()), f.stat().st_mtime_ns, f.stat().st_size) for f in files)
+    except (OSError, WatchlistError):
+        return None   # let load_matcher report the problem as usual
+
+
+def cached_matcher(watchlists_dir: str, gazetteer_path: str) -> tuple[Matcher, list[Watchlist]]:
+    """``load_matcher`` once per process for unchanged watchlist and gazetteer files."""
+    key = _files_key(watchlists_dir, gazetteer_path)
+    if key is None:
+        return load_matcher(watchlists_dir, gazetteer_path)
+    if key not in _MATCHERS:
+        _MATCHERS[key] = load_matcher(watchlists_dir, gazetteer_path)
+    return _MATCHERS[key]
+
+
 class FilterPipeline:
     def __init__(self, cfg: dict):
-        self.matcher, watchlists = load_matcher(cfg["watchlists_dir"], cfg["gazetteer_path"])
+        self.matcher, watchlists = cached_matcher(cfg["watchlists_dir"], cfg["gazetteer_path"])
         db = open_db(cfg["db_path"])
         for wl in watchlists:
             record_watchlist_version(db, wl.name, wl.version, wl.source_text, str(wl.path))

@@ -1,0 +1,49 @@
+"""The benchmarks still run: each bench at a tiny size prints its figures.
+
+The benches themselves are not run by CI (they take minutes); these smoke runs only keep
+them from rotting when the code they call changes.  Each takes a few seconds.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def run_bench(script: str, *args: str, timeout: float = 60) -> str:
+    proc = subprocess.run([sys.executable, str(ROOT / "bench" / script), *args], capture_output=True,
+                          text=True, timeout=timeout, cwd=ROOT)
+    assert proc.returncode == 0, f"{script} exited {proc.returncode}\n{proc.stdout}\n{proc.stderr[-4000:]}"
+    return proc.stdout
+
+
+@pytest.mark.parametrize("script", ["bench_pipeline.py", "bench_crawl.py", "bench_recrawl.py"])
+def test_help(script):
+    assert "usage:" in run_bench(script, "--help")
+
+
+def test_bench_pipeline_prints_ratio():
+    out = run_bench("bench_pipeline.py", "--rounds", "1", "--limit", "4", "--profile", "--top", "5")
+    assert "(a) trafilatura.extract, raqib options" in out
+    assert "(b) raqib full per-page path" in out
+    assert "ratio full / extract alone:" in out
+    assert "cProfile of the full path" in out
+
+
+def test_bench_crawl_prints_throughput_and_extraction_share():
+    out = run_bench("bench_crawl.py", "--articles", "40")
+    assert "articles stored: 40 of 40" in out
+    assert "articles/s" in out
+    assert "share of crawl time in extraction:" in out
+    assert "politeness: OFF" in out
+
+
+def test_bench_recrawl_prints_breakdown():
+    out = run_bench("bench_recrawl.py", "--articles", "20")
+    assert "re-crawl of the unchanged site, by kind and status:" in out
+    assert "article pages fetched:" in out
