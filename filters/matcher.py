@@ -243,13 +243,13 @@ class Matcher:
 def _prune(hits: list[Hit], mask_groups: set[str]) -> list[Hit]:
     """Drop hits inside a longer hit of the same group, and hits inside a mask hit."""
     masks = [h for h in hits if h.group in mask_groups]
+    inside = _inside_longer(hits)
     out = []
-    for h in hits:
+    for i, h in enumerate(hits):
+        if i in inside:
+            continue
         if h.group not in mask_groups and any(m.field == h.field and m.nstart <= h.nstart and h.nend <= m.nend
                                               for m in masks):
-            continue
-        if any(o.group == h.group and o.field == h.field and o is not h and o.nstart <= h.nstart
-               and h.nend <= o.nend and (o.nend - o.nstart) > (h.nend - h.nstart) for o in hits):
             continue
         out.append(h)
     # one hit per span and group (a term listed twice, or term + variant, counts once)
@@ -260,6 +260,31 @@ def _prune(hits: list[Hit], mask_groups: set[str]) -> list[Hit]:
             seen.add(key)
             uniq.append(h)
     return uniq
+
+
+def _inside_longer(hits: list[Hit]) -> set[int]:
+    """Indexes of hits contained in a longer hit of the same group and field.
+
+    One sweep per (group, field) in (start, -end) order instead of comparing all
+    pairs: a hit is inside a longer one when an earlier hit ends after it, or ends
+    where it does but starts earlier (an identical span is not longer).
+    """
+    buckets: dict[tuple[str, str], list[int]] = {}
+    for i, h in enumerate(hits):
+        buckets.setdefault((h.group, h.field), []).append(i)
+    inside: set[int] = set()
+    for idxs in buckets.values():
+        if len(idxs) < 2:
+            continue
+        idxs.sort(key=lambda i: (hits[i].nstart, -hits[i].nend))
+        max_end, start_at_max = -1, -1
+        for i in idxs:
+            h = hits[i]
+            if max_end > h.nend or (max_end == h.nend and start_at_max < h.nstart):
+                inside.add(i)
+            if h.nend > max_end:
+                max_end, start_at_max = h.nend, h.nstart
+    return inside
 
 
 def _check(rule: Rule, unit: list[Hit]) -> list[Hit] | None:
