@@ -173,3 +173,23 @@ def test_foreign_namesakes_are_not_moroccan_actors(default, body):
     flag = default.score("", body)[0]
     assert not flag.flagged, explain(flag)
     assert "moroccan_actor" not in {e.role for e in flag.entities}
+
+
+def test_inside_longer_equals_the_pairwise_definition():
+    import random
+
+    from filters.matcher import Hit, _inside_longer
+
+    def pairwise(hits):
+        return {i for i, h in enumerate(hits) if any(
+            o.group == h.group and o.field == h.field and o is not h and o.nstart <= h.nstart
+            and h.nend <= o.nend and (o.nend - o.nstart) > (h.nend - h.nstart) for o in hits)}
+
+    rng = random.Random(3)
+    for _ in range(3000):
+        hits = []
+        for _ in range(rng.randint(0, 12)):
+            s = rng.randint(0, 15)
+            hits.append(Hit(rng.choice("ab"), "t", 1.0, rng.choice(["title", "body"]), s, s + rng.randint(1, 6),
+                            0, 0, 0, 0, 0, "term"))
+        assert _inside_longer(hits) == pairwise(hits)

@@ -94,3 +94,17 @@ def test_token_index_whole_words_only():
     assert idx.word_span(0, 5) == (0, 0)
     assert idx.word_span(6, 11) is None          # "الامن" inside "الامنيه"
     assert idx.word_span(0, 13) == (0, 1)
+
+
+def test_vectorised_path_equals_per_character_path():
+    """normalize_with_offsets takes a numpy path; the per-character loop is the reference."""
+    import random
+
+    from filters.normalize import _normalize_slow
+
+    pool = "المغربأإآىةؤئ ًٌٍَُِّْـ\u200c\u200f،.؛«»\n\t  abcDEF٠١٢۳\x00\ufeff"
+    rng = random.Random(7)
+    texts = ["", " ", "  a  ", "\u064b", " \u064b ", "a\u064b b", "\n\nالمغرب\n"]
+    texts += ["".join(rng.choice(pool) for _ in range(rng.randint(0, 60))) for _ in range(3000)]
+    for t in texts:
+        assert normalize_with_offsets(t) == _normalize_slow(t), repr(t)
