@@ -10,6 +10,19 @@ from scrapy.linkextractors import LinkExtractor
 from spiders.base import SourceSpider
 
 
+_PAGE_RE = re.compile(r"(?:/page/|[?&]page=)(\d+)/?$")
+
+
+def page_number(url: str) -> int:
+    """The page number a listing URL names (``/page/3/``, ``?page=3``); 1 when none.
+
+    The next page is this number + 1, not the count of pages followed: a configured
+    listing may start on page 3 (an archive section), and its next link is page 4.
+    """
+    m = _PAGE_RE.search(url)
+    return int(m.group(1)) if m else 1
+
+
 class ListingSpider(SourceSpider):
     kind = "listing"
 
@@ -34,8 +47,8 @@ class ListingSpider(SourceSpider):
             return
         nxt = response.css('link[rel="next"]::attr(href), a[rel="next"]::attr(href)').get()
         if not nxt:
-            candidates = [h for h in response.css("a::attr(href)").getall()
-                          if re.search(rf"(?:/page/|[?&]page=){page + 1}/?$", h)]
+            want = page_number(response.url) + 1
+            candidates = [h for h in response.css("a::attr(href)").getall() if page_number(h) == want]
             nxt = candidates[0] if candidates else None
         if nxt:
             yield self.entry_request(response.urljoin(nxt), self.parse_listing, raqib_pattern=pattern,
