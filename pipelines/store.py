@@ -20,7 +20,7 @@ log = logging.getLogger(__name__)
 class StorePipeline:
     def __init__(self, db_path: str, stats):
         self.db_path = db_path
-        self.db = open_db(db_path)
+        self.db = open_db(db_path, durable=False)   # see open_db: a lost article is refetched
         self.stats = stats
 
     @classmethod

@@ -105,8 +105,15 @@ def _v3(db: sqlite_utils.Database) -> None:
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_v1, _v2, _v3]
 
 
-def open_db(path: str | Path, *, migrate: bool = True) -> sqlite_utils.Database:
-    """Open (creating if needed) the database at ``path`` with the current schema."""
+def open_db(path: str | Path, *, migrate: bool = True, durable: bool = True) -> sqlite_utils.Database:
+    """Open (creating if needed) the database at ``path`` with the current schema.
+
+    ``durable=False`` (the crawl's store step) sets ``synchronous=NORMAL``: in WAL mode
+    a commit is then not fsynced until the next checkpoint, so a power cut can lose the
+    last few articles stored, never corrupt the file.  Those articles are simply fetched
+    again by the next crawl, because the URL claims that skip them are written in the
+    same transactions.  Everything else (reviews, runs, the daemon) stays fully durable.
+    """
     path = Path(path)
     if str(path) != ":memory:":
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -117,6 +124,8 @@ def open_db(path: str | Path, *, migrate: bool = True) -> sqlite_utils.Database:
         if str(path) != ":memory:":
             db.enable_wal()
         db.execute("PRAGMA foreign_keys = ON")
+        if not durable:
+            db.execute("PRAGMA synchronous = NORMAL")
         if migrate:
             _migrate(db)
     except sqlite3.DatabaseError as exc:
