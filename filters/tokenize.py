@@ -35,12 +35,15 @@ class TokenIndex:
     words; a hit is kept only when it starts at a token start and ends at a token end.
     """
 
-    __slots__ = ("tokens", "_start_to_index", "_end_to_index")
+    __slots__ = ("_count", "_start_to_index", "_end_to_index")
 
     def __init__(self, norm: str):
-        self.tokens = tokenize(norm)
-        self._start_to_index = {t.start: i for i, t in enumerate(self.tokens)}
-        self._end_to_index = {t.end: i for i, t in enumerate(self.tokens)}
+        # spans straight from the regex, no Token objects: this runs on every article
+        # field and the objects were most of its cost (bench/bench_pipeline.py --profile)
+        spans = [m.span() for m in _TOKEN_RE.finditer(norm)]
+        self._count = len(spans)
+        self._start_to_index = {s: i for i, (s, _) in enumerate(spans)}
+        self._end_to_index = {e: i for i, (_, e) in enumerate(spans)}
 
     def word_span(self, start: int, end: int) -> tuple[int, int] | None:
         """Indexes of the first and last token of ``[start, end)``, or None if the span
@@ -54,4 +57,4 @@ class TokenIndex:
         return first, last
 
     def __len__(self) -> int:
-        return len(self.tokens)
+        return self._count
