@@ -17,7 +17,6 @@ sources and watchlists (an invalid config is refused and the old one keeps runni
 
 from __future__ import annotations
 
-import ctypes
 import logging
 import os
 import select as io_select
@@ -40,6 +39,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 
 from config.settings import load_settings
 from config.sources import Source, load_sources, select
+from raqib.childproc import die_with_parent, exit_text, pid_alive, tail, terminate
 from raqib.errors import ConfigError, RaqibError, StorageError
 from storage.db import open_db
 from storage.runs import close_runs, start_run
@@ -55,7 +55,6 @@ JOB_FUNC = "scheduler:crawl_source"     # how the job store refers to the job fu
 JOB_OPTIONS: dict[str, Any] = {"coalesce": True, "max_instances": 1, "misfire_grace_time": None}
 RUN_SOON_SECONDS = 1.0                  # interrupted sources are crawled again this soon after start
 STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT)
-STDERR_TAIL = 1500                      # bytes of a crashed crawl's stderr kept in its run's error
 
 _daemon: "Daemon | None" = None         # the running daemon, reached by the module-level job function
 
@@ -73,92 +72,11 @@ def crawl_source(name: str) -> None:
     daemon.crawl(name)
 
 
-# -- child processes ---------------------------------------------------------------
-_PR_SET_PDEATHSIG = 1
-try:
-    _libc = ctypes.CDLL(None, use_errno=True) if sys.platform.startswith("linux") else None
-except OSError:  # pragma: no cover - exotic libc
-    _libc = None
-
-
-def _die_with_parent(parent_pid: int):
-    """preexec_fn: the child gets SIGKILL when the daemon dies, even by ``kill -9``.
-
-    Without it an orphan crawl could keep writing after a restarted daemon has already
-    marked its run interrupted.  (The signal follows the forking thread; the job thread
-    waits for its child, so it cannot exit first.)
-    """
-    sigkill = int(signal.SIGKILL)
-
-    def setup() -> None:
-        if _libc is not None:
-            _libc.prctl(_PR_SET_PDEATHSIG, sigkill, 0, 0, 0)
-        if os.getppid() != parent_pid:  # the daemon died between fork and prctl
-            os._exit(1)
-    return setup
-
-
-def _signal_group(proc: subprocess.Popen, sig: int) -> None:
-    try:
-        os.killpg(proc.pid, sig)
-    except (ProcessLookupError, PermissionError):
-        pass
-
-
-def terminate(procs: list[subprocess.Popen], grace: float) -> None:
-    """SIGTERM each child's process group, then SIGKILL what is left after ``grace`` seconds."""
-    for proc in procs:
-        _signal_group(proc, signal.SIGTERM)
-    deadline = time.monotonic() + grace
-    for proc in procs:
-        try:
-            proc.wait(timeout=max(0.0, deadline - time.monotonic()))
-        except subprocess.TimeoutExpired:
-            log.warning("crawl process %d ignored SIGTERM for %.0fs; killing it", proc.pid, grace)
-            _signal_group(proc, signal.SIGKILL)
-            proc.wait()
-
-
-def _tail(stream) -> str:
-    stream.seek(0, os.SEEK_END)
-    size = stream.tell()
-    stream.seek(max(0, size - STDERR_TAIL))
-    return stream.read().decode("utf-8", "replace").strip()
-
-
-def _exit_text(returncode: int) -> str:
-    if returncode < 0:
-        try:
-            return f"was killed by {signal.Signals(-returncode).name}"
-        except ValueError:
-            return f"was killed by signal {-returncode}"
-    return f"exited with code {returncode}"
-
-
-def _pid_alive(pid: int | None) -> bool:
-    """Is ``pid`` a live crawl process (not a zombie, not some unrelated reused pid)?"""
-    import psutil
-
-    if not pid or pid == os.getpid():
-        return False
-    try:
-        proc = psutil.Process(pid)
-        if proc.status() == psutil.STATUS_ZOMBIE:
-            return False
-        return "crawl" in proc.cmdline()
-    except (psutil.NoSuchProcess, psutil.AccessDenied):
-        return False
-
-
 def validate_watchlists(cfg: dict) -> str | None:
     """Compile the watchlists the crawls will load, so a broken file is caught at start or
-    reload instead of in every crawl; returns the problem as one line, or None.
-    Skipped while ``filters.loading`` is absent."""
-    try:
-        from filters.loading import load_matcher
-    except ImportError:
-        log.debug("filters.loading not available; watchlists not validated")
-        return None
+    reload instead of in every crawl; returns the problem as one line, or None."""
+    from filters.loading import load_matcher
+
     try:
         load_matcher(cfg["watchlists_dir"], cfg["gazetteer_path"])
     except Exception as exc:  # any failure here would fail every crawl
@@ -304,7 +222,7 @@ class Daemon:
         """True if ``pid`` still runs a crawl after ``wait`` s (a killed daemon's child
         gets SIGKILL at once, but may need a moment to be gone)."""
         deadline = time.monotonic() + wait
-        while _pid_alive(pid):
+        while pid_alive(pid):
             if time.monotonic() > deadline:
                 return True
             time.sleep(0.1)
@@ -388,7 +306,7 @@ class Daemon:
                 env = {**os.environ, "RAQIB_LOG_FILE": ""}  # the daemon owns the log file
                 proc = subprocess.Popen(self._command(name), stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                                         stderr=stderr, env=env, start_new_session=True,
-                                        preexec_fn=_die_with_parent(os.getpid()))
+                                        preexec_fn=die_with_parent(os.getpid()))
                 self._children[name] = proc
             timeout = self.cfg["crawl_timeout"]
             log.debug("%s: crawl started (pid %d)", name, proc.pid)
@@ -405,7 +323,7 @@ class Daemon:
                     if proc.pid in self._stopped_pids:
                         self._stopped_pids.discard(proc.pid)
                         verdict = verdict or "interrupted"
-            self._record(db, name, proc, before, verdict, _tail(stderr))
+            self._record(db, name, proc, before, verdict, tail(stderr))
             self._send_alerts(db, name)
         finally:
             stderr.close()
@@ -451,7 +369,7 @@ class Daemon:
                        error="daemon stopped during the crawl; crawled again after restart")
         elif proc.returncode != 0 and (not rows or any(r["status"] == "running" for r in rows)):
             close_runs(db, ensure_row(), status="failed",
-                       error=f"crawl process {_exit_text(proc.returncode)}: {tail or '(no output)'}")
+                       error=f"crawl process {exit_text(proc.returncode)}: {tail or '(no output)'}")
         if tail and log.isEnabledFor(logging.DEBUG):
             log.debug("%s: crawl process output (tail):\n%s", name, tail)
         for r in process_runs(db, name, proc.pid, before):

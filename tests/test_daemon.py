@@ -170,9 +170,10 @@ def test_new_article_stored_next_cycle_reload_and_sigterm(site, tmp_path, daemon
 def test_sigkill_mid_crawl_restart_loses_and_duplicates_nothing(site, tmp_path, daemons):
     db = tmp_path / "raqib.db"
     config = write_config(site, tmp_path / "sources.toml", {"akhbar": 1, "bawaba": 1})
-    # a third of bawaba's articles trickle in slowly, so the kill lands mid-crawl
+    # a third of bawaba's articles trickle in slowly, so the kill lands mid-crawl; enough
+    # parallel requests per domain that the trickling ones do not hold every slot
     site.set_fault("bawaba", "/news/1[5-7]*.html", "drip", chunk=64, interval=0.5)
-    d1 = DaemonProc(tmp_path, db, config, tag="1")
+    d1 = DaemonProc(tmp_path, db, config, tag="1", env={"RAQIB_CONCURRENT_REQUESTS_PER_DOMAIN": "8"})
     daemons.append(d1)
 
     def mid_crawl():
