@@ -14,7 +14,6 @@ knows its own truth (`expected_articles`) so a test can compare a crawl against 
 from __future__ import annotations
 
 import gzip
-import hashlib
 import json
 import logging
 import re
@@ -22,7 +21,6 @@ import socket
 import threading
 import time
 from datetime import datetime, timedelta, timezone
-from email.utils import format_datetime, parsedate_to_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from fixturesite import faults as _faults
@@ -33,6 +31,7 @@ from fixturesite.outlets.akhbar import Akhbar
 from fixturesite.outlets.bawaba import Bawaba
 from fixturesite.outlets.qadim import Qadim
 from fixturesite.outlets.wakala import Wakala
+from fixturesite.validators import Validators, not_modified
 
 log = logging.getLogger(__name__)
 
@@ -105,8 +104,7 @@ class FixtureSite:
         self._stopping = threading.Event()
         self._log: list[dict] = []
         self._log_lock = threading.Lock()
-        self._validators: dict[tuple[str, str], tuple[str, datetime]] = {}
-        self._val_lock = threading.Lock()
+        self.validators = Validators()
 
     # -- lifecycle ---------------------------------------------------------------
     def start(self) -> "FixtureSite":
@@ -337,8 +335,8 @@ class FixtureSite:
             res = Resource(*_faults.strip_charset(res.body, res.content_type), res.status, res.headers,
                            res.last_modified)
         if res.status == 200 and not mode:
-            self._apply_validators(outlet.name, path_qs, res)
-            if self._not_modified(h, res):
+            self.validators.apply(outlet.name, path_qs, res)
+            if not_modified(h.headers, res):
                 return self._send(h, Resource(b"", "", 304, {k: v for k, v in res.headers.items()
                                                               if k in ("ETag", "Last-Modified")}),
                                   head, mode)
@@ -347,40 +345,6 @@ class FixtureSite:
         if mode == "drip":
             return self._send(h, res, head, mode, drip=(int(p.get("chunk", 16)), float(p.get("interval", 1.0))))
         return self._send(h, res, head, mode)
-
-    def _apply_validators(self, outlet: str, path_qs: str, res: Resource) -> None:
-        """ETag from the body; Last-Modified from the content, moved forward whenever the
-        body changes so If-Modified-Since alone also notices additions."""
-        etag = 'W/"' + hashlib.sha1(res.body).hexdigest()[:20] + '"'
-        lm = res.last_modified.astimezone(timezone.utc).replace(microsecond=0)
-        with self._val_lock:
-            prev = self._validators.get((outlet, path_qs))
-            if prev and prev[0] != etag:
-                lm = max(lm, prev[1] + timedelta(seconds=1),
-                         datetime.now(timezone.utc).replace(microsecond=0))
-            elif prev:
-                lm = prev[1]
-            self._validators[(outlet, path_qs)] = (etag, lm)
-        res.headers["ETag"] = etag
-        res.headers["Last-Modified"] = format_datetime(lm, usegmt=True)
-        res.last_modified = lm
-
-    @staticmethod
-    def _not_modified(h: _Handler, res: Resource) -> bool:
-        inm = h.headers.get("If-None-Match")
-        if inm is not None:
-            tags = {t.strip().removeprefix("W/") for t in inm.split(",")}
-            return "*" in tags or res.headers["ETag"].removeprefix("W/") in tags
-        ims = h.headers.get("If-Modified-Since")
-        if ims:
-            try:
-                since = parsedate_to_datetime(ims)
-            except (TypeError, ValueError):
-                return False
-            if since.tzinfo is None:
-                since = since.replace(tzinfo=timezone.utc)
-            return res.last_modified <= since
-        return False
 
     def _send(self, h: _Handler, res: Resource, head: bool, fault: str | None, *, raw: bool = False,
               cut: float | None = None, drip: tuple[int, float] | None = None) -> None:
