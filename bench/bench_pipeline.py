@@ -44,6 +44,7 @@ from pipelines.extract_step import ExtractPipeline  # noqa: E402
 from pipelines.filter import FilterPipeline  # noqa: E402
 from pipelines.store import StorePipeline  # noqa: E402
 from raqib.items import Article  # noqa: E402
+from raqib.urls import url_key  # noqa: E402
 
 # The options pipelines/extract.py passes to trafilatura.bare_extraction.
 RAQIB_OPTIONS = dict(include_comments=False, include_tables=False, include_images=False, deduplicate=False,
@@ -134,6 +135,7 @@ def main(argv: list[str] | None = None) -> None:
 
     for rnd in range(args.rounds + 1):          # round 0 warms caches and imports, not counted
         cfg["db_path"] = str(tmp / f"round{rnd}.db")
+        url_key.cache_clear()    # every round meets its URLs for the first time, as a crawl does
         full = FullPath(cfg, filter_step)
         totals = dict.fromkeys(per_page, 0.0)
         for i, page in enumerate(pages):
