@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 MODES = ("status", "broken_xml", "hang", "drip", "truncate", "reset", "redirect_loop", "huge",
-         "gzip_bomb", "no_charset", "delay")
+         "gzip_bomb", "no_charset", "delay", "stub")
 
 
 @dataclass
@@ -123,3 +123,12 @@ def strip_charset(body: bytes, content_type: str) -> tuple[bytes, str]:
     text = body.decode(encoding, errors="replace")
     text = re.sub(r"<meta[^>]+charset[^>]*>\s*", "", text, flags=re.I)
     return text.encode("cp1256", errors="xmlcharrefreplace"), content_type.split(";")[0]
+
+
+def stub_page(canonical: str = "") -> bytes:
+    """A page with almost no text, pointing at its canonical URL: what a broken AMP copy
+    or a CMS placeholder serves instead of the article."""
+    link = f'<link rel="canonical" href="{canonical}">' if canonical else ""
+    return (f'<!doctype html><html lang="ar" dir="rtl"><head><meta charset="utf-8">{link}'
+            "<title>جار التحميل</title></head><body><p>المحتوى غير متاح مؤقتا.</p></body></html>").encode()
+

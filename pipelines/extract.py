@@ -23,9 +23,10 @@ logging.getLogger("htmldate").setLevel(logging.ERROR)
 
 
 class NotAnArticle(Exception):
-    def __init__(self, reason: str, detail: str = ""):
+    def __init__(self, reason: str, detail: str = "", canonical: str = ""):
         self.reason = reason
         self.detail = detail
+        self.canonical = canonical     # the page's rel=canonical, when it could be read
         super().__init__(f"{reason}: {detail}" if detail else reason)
 
 
@@ -77,13 +78,14 @@ def extract(body: bytes | str, url: str, *, content_type: str | None = None, for
         tree = lxml_html.fromstring(text)
     except Exception as exc:  # lxml raises several types on garbage
         raise NotAnArticle("unparsable", str(exc)[:200]) from None
+    canonical = _canonical_link(tree)        # before trafilatura, which prunes the tree
     doc = trafilatura.bare_extraction(
         tree, url=url, include_comments=False, include_tables=False, include_images=False,
         deduplicate=False, with_metadata=True, favor_precision=True,
         date_extraction_params={"extensive_search": True, "original_date": True},
     )
     if doc is None or not (doc.text or "").strip():
-        raise NotAnArticle("no_body", "no article text found")
+        raise NotAnArticle("no_body", "no article text found", canonical)
     body_text = clean_body(doc.text)
     body_text = _drop_repeated_paragraphs(body_text)
     title = (doc.title or "").strip()
@@ -91,10 +93,10 @@ def extract(body: bytes | str, url: str, *, content_type: str | None = None, for
     if title and _key(first) == _key(title):
         body_text = rest  # trafilatura sometimes keeps the <h1> as the first paragraph
     if len(body_text) < min_body_chars:
-        raise NotAnArticle("too_short", f"{len(body_text)} characters < {min_body_chars}")
+        raise NotAnArticle("too_short", f"{len(body_text)} characters < {min_body_chars}", canonical)
     ratio = arabic_ratio(body_text)
     if ratio < min_arabic_ratio:
-        raise NotAnArticle("not_arabic", f"{ratio:.0%} of letters are Arabic")
+        raise NotAnArticle("not_arabic", f"{ratio:.0%} of letters are Arabic", canonical)
     published = doc.date or ""
     if date_hint and published and date_hint[:10] == published[:10]:
         published = date_hint  # the feed's timestamp carries the time of day too
@@ -104,7 +106,7 @@ def extract(body: bytes | str, url: str, *, content_type: str | None = None, for
         title=title, body=body_text, published=published,
         author=(doc.author or "").strip(), sitename=(doc.sitename or "").strip(),
         language="ar" if ratio >= min_arabic_ratio else (doc.language or ""),
-        canonical_url=_canonical_link(tree), encoding=encoding,
+        canonical_url=canonical, encoding=encoding,
     )
 
 

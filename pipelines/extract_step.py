@@ -10,11 +10,17 @@ from scrapy.exceptions import DropItem
 
 from pipelines.common import count_skip, raqib_settings
 from pipelines.extract import NotAnArticle, extract
-from raqib.urls import url_key
+from raqib.urls import is_alternate_form, url_key
+from spiders.claims import FormNotAnArticle
 from storage.articles import record_skip
 from storage.db import open_db
 
 log = logging.getLogger(__name__)
+
+#: Reasons an AMP or mobile copy can fail where the canonical page would not (a stub,
+#: a cut-down copy).  A skip is keyed on the article, so these are not recorded for a
+#: copy: the spider tries the canonical form instead (see spiders.claims).
+COPY_MAY_DIFFER = frozenset({"empty", "no_body", "too_short"})
 
 
 class ExtractPipeline:
@@ -35,6 +41,9 @@ class ExtractPipeline:
                          min_arabic_ratio=self.cfg["min_arabic_ratio"], date_hint=a["published"])
         except NotAnArticle as exc:
             count_skip(self.stats, exc.reason)
+            if is_alternate_form(a["url"]) and exc.reason in COPY_MAY_DIFFER:
+                log.info("%s: %s is not an article (%s); trying another form", a["source"], a["url"], exc)
+                raise FormNotAnArticle(a["url"], exc.reason, exc.canonical) from None
             record_skip(self.db, a["url"], a["source"], exc.reason, exc.detail)
             log.info("%s: skipped %s (%s)", a["source"], a["url"], exc)
             raise DropItem(f"not an article: {exc}") from None

@@ -69,3 +69,16 @@ def url_key(url: str) -> str:
     query = query.lstrip("?")
     scheme = "https" if parts.scheme in ("http", "https") else parts.scheme
     return urlunsplit((scheme, host, path, query, ""))
+
+
+def is_alternate_form(url: str) -> bool:
+    """Is ``url`` an AMP or mobile copy (``amp.``/``m.`` host, ``/amp`` path)?
+
+    Such a copy shares its article's key, so what it says about the page (too short,
+    no body) must not be recorded against the article itself.
+    """
+    parts = urlsplit(url.strip())
+    host = (parts.hostname or "").lower()
+    return bool(re.match(r"^(?:m|mobile|amp)\.", host) or _AMP_PATH.search(parts.path)
+                or _AMP_SUFFIX.search(parts.path))
+

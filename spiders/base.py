@@ -20,7 +20,7 @@ from twisted.python.failure import Failure
 from config.sources import Source
 from raqib.items import Article
 from raqib.urls import url_key
-from spiders.claims import claims_for
+from spiders.claims import Form, FormNotAnArticle, claims_for
 from spiders.middlewares import SkipArticle
 
 log = logging.getLogger(__name__)
@@ -48,6 +48,12 @@ class SourceSpider(scrapy.Spider):
     def __init__(self, source: Source, *args, **kwargs):
         super().__init__(name=f"{source.name}:{self.kind}", *args, **kwargs)
         self.source = source
+
+    @classmethod
+    def from_crawler(cls, crawler, *args, **kwargs):
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        crawler.signals.connect(spider.form_not_an_article, signal=scrapy.signals.item_dropped)
+        return spider
 
     # -- entry points ----------------------------------------------------------
     def entry_urls(self) -> list[str]:
@@ -124,6 +130,29 @@ class SourceSpider(scrapy.Spider):
             log.info("%s: trying %s instead of %s", self.source.name, form.url, first_url)
             yield self.article_request(form.url, date_hint=form.date_hint, via=form.via,
                                        modified=form.modified, claim=True)
+
+    def form_not_an_article(self, item, response, exception, spider) -> None:
+        """An AMP/mobile copy was not an article (see ``FormNotAnArticle``): fetch the
+        article by another form — one waiting for the claim, else the copy's own
+        rel=canonical on the same host — so a stub copy never costs the article."""
+        if spider is not self or not isinstance(exception, FormNotAnArticle):
+            return
+        first_url = response.request.meta.get("redirect_urls", [response.url])[0] if response.request \
+            else response.url
+        claims = claims_for(self.crawler.settings.getdict("RAQIB")["db_path"])
+        key = url_key(first_url)
+        form = claims.release(key, first_url)
+        canonical = response.urljoin(exception.canonical) if exception.canonical else ""
+        if form is None and canonical and url_key(canonical) == key and canonical != first_url \
+                and claims.claim(key, canonical):
+            form = Form(canonical, response.meta.get("raqib_date_hint", ""), response.url,
+                        response.meta.get("raqib_modified", ""))
+        if form is None:
+            log.info("%s: no other form of %s to try in this crawl", self.source.name, first_url)
+            return
+        log.info("%s: %s is not an article; trying %s", self.source.name, first_url, form.url)
+        self.crawler.engine.crawl(self.article_request(form.url, date_hint=form.date_hint, via=form.via,
+                                                       modified=form.modified, claim=True))
 
     # -- stats helpers ---------------------------------------------------------
     def _count_page(self, response: Response) -> None:

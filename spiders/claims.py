@@ -15,6 +15,21 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass, field
 
+from scrapy.exceptions import DropItem
+
+
+class FormNotAnArticle(DropItem):
+    """An AMP or mobile copy was fetched but is not an article (a stub, too short).
+
+    Raised by the extract step instead of recording a skip, which would be keyed on
+    the article and so block its canonical URL for good; the spider then fetches
+    another form of the article (a waiting one, else the page's rel=canonical).
+    """
+
+    def __init__(self, url: str, reason: str, canonical: str = ""):
+        self.url, self.reason, self.canonical = url, reason, canonical
+        super().__init__(f"not an article as {url} ({reason}); trying {canonical or 'another form'}")
+
 
 @dataclass
 class Form:

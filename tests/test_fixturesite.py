@@ -260,6 +260,15 @@ def test_fault_status_and_times(fresh_site):
     assert [r["fault"] for r in site.request_log] == ["status", None, "status", None]
 
 
+def test_fault_stub_serves_a_short_page_pointing_at_its_canonical(fresh_site):
+    site = fresh_site
+    site.set_fault("wakala", "/ar/amp/news/*", "stub", canonical="https://example.ma/ar/news/1")
+    status, _, body = get(site.base_url("wakala") + "/ar/amp/news/132")
+    tree = etree.fromstring(body, etree.HTMLParser())
+    assert status == 200 and tree.xpath('//link[@rel="canonical"]/@href') == ["https://example.ma/ar/news/1"]
+    assert len("".join(tree.xpath("//body//text()")).strip()) < 50
+
+
 def test_fault_broken_xml(fresh_site):
     site = fresh_site
     site.set_fault("qadim", "/rss.asp*", "broken_xml")

@@ -37,3 +37,21 @@ def test_different_articles_different_keys(a, b):
 
 def test_clean_url_keeps_meaningful_query():
     assert clean_url("https://ex.ma/a.asp?id=5&utm_campaign=x#top") == "https://ex.ma/a.asp?id=5"
+
+
+@pytest.mark.parametrize("url,expected", [
+    ("https://a.ma/amp/news/1", True),
+    ("https://amp.a.ma/news/1", True),
+    ("https://m.a.ma/news/1", True),
+    ("https://mobile.a.ma/news/1", True),
+    ("https://a.ma/news/1.amp", True),
+    ("https://a.ma/news/1/amp/", True),
+    ("https://a.ma/news/1", False),
+    ("https://www.a.ma/news/1", False),
+    ("https://a.ma/ampersand-story", False),
+    ("https://a.ma/news/1?amp=1", False),     # a query flag: the key drops it, the page is the canonical
+])
+def test_is_alternate_form(url, expected):
+    from raqib.urls import is_alternate_form
+
+    assert is_alternate_form(url) is expected
