@@ -85,9 +85,17 @@ class SitemapSpider(SourceSpider):
     kind = "sitemap"
     max_depth = 2
 
+    def sitemap_request(self, url: str, depth: int, **meta):
+        """Sitemaps get their own size limit: the protocol allows 50 MB, far above what
+        an article page may weigh (max_response_bytes guards memory against those)."""
+        limit = self.crawler.settings.getdict("RAQIB").get("max_sitemap_bytes") or 0
+        if limit:
+            meta.update(download_maxsize=limit, download_warnsize=limit // 2)
+        return self.entry_request(url, self.parse_sitemap, raqib_depth=depth, **meta)
+
     def start_requests(self):
         for url in self.source.sitemaps:
-            yield self.entry_request(url, self.parse_sitemap, raqib_depth=0, raqib_root=url)
+            yield self.sitemap_request(url, 0, raqib_root=url)
 
     def parse_sitemap(self, response):
         try:
@@ -106,7 +114,7 @@ class SitemapSpider(SourceSpider):
                 self.entry_error(response.url, "sitemap index nested too deep")
                 return
             for e in fresh:
-                yield self.entry_request(response.urljoin(e.loc), self.parse_sitemap, raqib_depth=depth + 1)
+                yield self.sitemap_request(response.urljoin(e.loc), depth + 1)
         else:
             for e in fresh:
                 yield self.article_request(response.urljoin(e.loc), date_hint=e.date, via=response.url,

@@ -1,0 +1,41 @@
+"""Sitemaps have their own size limit: a legal 10,000-URL sitemap outweighs any article
+page, and max_response_bytes (which guards memory against huge pages) must not drop it."""
+
+from __future__ import annotations
+
+import json
+import re
+import urllib.request
+
+import pytest
+
+from fixturesite.server import FixtureSite
+from storage.db import open_db
+from tests.conftest import run_cli
+
+
+@pytest.mark.parametrize("sitemap_limit,dropped", [(None, False), ("100000", True)],
+                         ids=["default-limit", "limit-below-sitemap"])
+def test_big_sitemap_read_despite_small_page_limit(tmp_path, sitemap_limit, dropped):
+    with FixtureSite(outlets=("wakala",)) as site:
+        site.add_bulk_sitemaps("wakala", total=20_000, per_sitemap=10_000)
+        config = tmp_path / "sources.toml"
+        config.write_text(site.sources_toml(), encoding="utf-8")
+        env = {"RAQIB_HTTP_CACHE_DIR": str(tmp_path / "cache"), "RAQIB_MAX_RESPONSE_BYTES": "300000"}
+        if sitemap_limit:
+            env["RAQIB_MAX_SITEMAP_BYTES"] = sitemap_limit
+        run_cli("crawl", "--config", str(config), "--db", str(tmp_path / "raqib.db"), env=env, timeout=120)
+        with urllib.request.urlopen(site.base_url("wakala").rstrip("/") + "/bulk/sitemap-1.xml") as r:
+            size = len(r.read())       # no Accept-Encoding: the size the crawler decompresses to
+        expected = len(site.expected_articles("wakala"))
+    assert size > 300_000, size      # bigger than any page may be
+    db = open_db(tmp_path / "raqib.db")
+    run = db.execute("SELECT status, errors, skipped FROM runs WHERE source = 'wakala'").fetchone()
+    errors = json.loads(run[1])
+    too_big = [e for e in errors if "/bulk/sitemap-" in e.get("url", "") and re.search("max ?size", e.get("error", ""), re.I)]
+    assert db.execute("SELECT COUNT(*) FROM articles").fetchone()[0] == expected   # listing + small sitemap
+    if dropped:
+        assert too_big and run[0] == "partial", errors
+    else:
+        assert not too_big and run[0] == "ok", errors
+        assert json.loads(run[2]).get("stale_sitemap_entry", 0) >= 20_000 - expected
