@@ -1,7 +1,8 @@
 """The review page in a real browser (Debian chromium + chromedriver, via selenium).
 
 The app is served by uvicorn in a thread on a free 127.0.0.1 port over a database
-built through the real storage API.  Checks what only a browser can: the body's
+built through the real storage API.  The tune view is driven through its form: pick
+a candidate watchlist, run the back-test, read the figures.  Checks what only a browser can: the body's
 computed direction, highlights in the DOM, the hostile article's scripts not
 running, the keyboard shortcuts (JS from /static under the strict CSP) marking a
 story through the CSRF-protected form.
@@ -13,6 +14,7 @@ import shutil
 import socket
 import threading
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -25,19 +27,15 @@ CHROMIUM = "/usr/bin/chromium"
 CHROMEDRIVER = "/usr/bin/chromedriver"
 
 
-@pytest.fixture
-def server(tmp_path):
+@contextmanager
+def serving(app):
+    """The app under uvicorn in a thread on a free 127.0.0.1 port; yields the base URL."""
     import uvicorn
 
-    from review.app import create_app
-
-    path = tmp_path / "browser.db"
-    ids = review_data.build(path)
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    config = uvicorn.Config(create_app(path), host="127.0.0.1", port=port, log_level="warning")
-    srv = uvicorn.Server(config)
+    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=srv.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 15
@@ -45,9 +43,21 @@ def server(tmp_path):
         if time.monotonic() > deadline or not thread.is_alive():
             pytest.fail("uvicorn did not start")
         time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}", ids, path
-    srv.should_exit = True
-    thread.join(10)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        srv.should_exit = True
+        thread.join(10)
+
+
+@pytest.fixture
+def server(tmp_path):
+    from review.app import create_app
+
+    path = tmp_path / "browser.db"
+    ids = review_data.build(path)
+    with serving(create_app(path)) as base:
+        yield base, ids, path
 
 
 @pytest.fixture
@@ -126,3 +136,39 @@ def test_review_page_in_chromium(server, browser, tmp_path):
     shot2 = tmp_path / "review-hostile.png"
     browser.save_screenshot(str(shot2))
     print(f"screenshot: {shot2}")
+
+
+def test_tune_view_in_chromium(browser, tmp_path):
+    """Pick a candidate watchlist in the form, run the back-test, read the figures (RTL)."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import Select, WebDriverWait
+
+    from review.app import create_app
+    from storage.db import open_db
+    from storage.reviews import mark
+
+    path = tmp_path / "tune.db"
+    ids = review_data.build(path)
+    mark(open_db(path), [ids["story"]], "relevant")
+    candidates = tmp_path / "candidates"
+    candidates.mkdir()
+    live = Path(__file__).resolve().parent.parent / "config/default/watchlists/morocco-security-cooperation.yaml"
+    # a candidate that can never flag anything: the labelled relevant story is lost
+    (candidates / "strict.yaml").write_text(live.read_text(encoding="utf-8").replace("threshold: 3", "threshold: 99"),
+                                            encoding="utf-8")
+    with serving(create_app(path, candidates_dir=candidates)) as base:
+        browser.get(base + "/")
+        browser.find_element(By.LINK_TEXT, "ضبط القوائم").click()
+        Select(browser.find_element(By.NAME, "file")).select_by_value("candidates/strict.yaml")
+        browser.find_element(By.CSS_SELECTOR, "form.filters button[type=submit]").click()
+        WebDriverWait(browser, 20).until(lambda d: d.find_elements(By.CSS_SELECTOR, "tr.metrics-candidate"))
+        assert browser.execute_script("return getComputedStyle(document.body).direction") == "rtl"
+        cand = browser.find_element(By.CSS_SELECTOR, "tr.metrics-candidate")
+        live_row = browser.find_element(By.CSS_SELECTOR, "tr.metrics-live")
+        assert cand.find_element(By.CSS_SELECTOR, "td.recall").text == "0.000"
+        assert live_row.find_element(By.CSS_SELECTOR, "td.recall").text == "1.000"
+        gone = browser.find_element(By.CSS_SELECTOR, "section.no-longer")
+        assert gone.find_elements(By.CSS_SELECTOR, f'tr[data-id="{ids["story"]}"]')
+        shot = tmp_path / "review-tune.png"
+        browser.save_screenshot(str(shot))
+        print(f"\nscreenshot: {shot}")
