@@ -9,6 +9,7 @@ from itemadapter import ItemAdapter
 from pipelines.common import raqib_settings
 from pipelines.dedupe import story_index
 from pipelines.fingerprint import from_bytes
+from spiders.claims import DISTRUST_AFTER, trust_for
 from storage.articles import save_article, set_story
 from storage.db import open_db
 from storage.flags import save_flags
@@ -42,6 +43,10 @@ class StorePipeline:
                 newly = save_flags(self.db, article_id, a["flags"])
         a["article_id"] = article_id
         self.stats.inc_value(f"raqib/articles_{status}")
+        if status != "new" and trust_for(self.db_path).record(a["source"], changed=status == "updated"):
+            log.warning("%s: %d articles fetched again because the site dated them as changed were all "
+                        "unchanged; ignoring its modification dates for the rest of this crawl",
+                        a["source"], DISTRUST_AFTER)
         if status == "new":
             story_index(self.db_path).add(article_id, story, from_bytes(a["minhash"]))
         if newly:

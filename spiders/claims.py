@@ -88,3 +88,44 @@ _CLAIMS: dict[str, Claims] = {}   # one per database for the whole crawl process
 
 def claims_for(db_path: str) -> Claims:
     return _CLAIMS.setdefault(str(db_path), Claims())
+
+
+#: Re-fetches in one crawl that found nothing changed, with none that found a change,
+#: after which a source's "modified" dates are ignored for the rest of the crawl.
+DISTRUST_AFTER = 5
+
+
+@dataclass
+class RefetchTrust:
+    """Do a source's own modification dates (Atom <updated>, sitemap <lastmod>) mean
+    anything?  Some CMSs stamp every entry with the time the feed was generated, and
+    trusting them re-fetches every fresh article on every crawl.  After
+    ``DISTRUST_AFTER`` re-fetches that found the article unchanged (and none that found
+    a change) the source's dates are ignored until the crawl ends: the waste is bounded
+    per crawl, and a site that fixes its dates is trusted again by the next crawl."""
+
+    unchanged: dict[str, int] = field(default_factory=dict)
+    changed: dict[str, int] = field(default_factory=dict)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def record(self, source: str, *, changed: bool) -> bool:
+        """Count one re-fetch; True when this one made the source untrusted."""
+        with self.lock:
+            was = self._trusted(source)
+            counter = self.changed if changed else self.unchanged
+            counter[source] = counter.get(source, 0) + 1
+            return was and not self._trusted(source)
+
+    def trusted(self, source: str) -> bool:
+        with self.lock:
+            return self._trusted(source)
+
+    def _trusted(self, source: str) -> bool:
+        return self.changed.get(source, 0) > 0 or self.unchanged.get(source, 0) < DISTRUST_AFTER
+
+
+_TRUST: dict[str, RefetchTrust] = {}
+
+
+def trust_for(db_path: str) -> RefetchTrust:
+    return _TRUST.setdefault(str(db_path), RefetchTrust())

@@ -84,6 +84,9 @@ def _merge(result: SourceResult, stats: dict) -> int:
             result.skipped[reason] = result.skipped.get(reason, 0) + value
     if stats.get("raqib/skipped_known"):
         result.skipped["already_stored"] = result.skipped.get("already_stored", 0) + stats["raqib/skipped_known"]
+    if stats.get("raqib/refetch_distrusted"):
+        result.skipped["modified_date_distrusted"] = (result.skipped.get("modified_date_distrusted", 0)
+                                                      + stats["raqib/refetch_distrusted"])
     if stats.get("raqib/sitemap_stale"):
         result.skipped["stale_sitemap_entry"] = result.skipped.get("stale_sitemap_entry", 0) + stats["raqib/sitemap_stale"]
     result.errors.extend(stats.get("raqib/entry_errors", []))

@@ -11,7 +11,7 @@ from scrapy.utils.misc import load_object
 from twisted.internet import error as net_error
 
 from raqib.urls import url_key
-from spiders.claims import Form, claims_for
+from spiders.claims import Form, claims_for, trust_for
 from storage.articles import is_known, is_outdated
 from storage.db import open_db
 
@@ -34,6 +34,7 @@ class KnownURLMiddleware:
         # Shared by every crawler of the process: a source's feed, sitemap and listing
         # crawlers run side by side and must not fetch the same article twice.
         self.claims = claims_for(db_path)
+        self.trust = trust_for(db_path)
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -60,6 +61,9 @@ class KnownURLMiddleware:
             if not is_outdated(self.db, request.url, meta.get("raqib_modified", "")):
                 self.stats.inc_value("raqib/skipped_known")
                 raise SkipArticle(f"known article {request.url}")
+            if not holds_claim and not self.trust.trusted(meta.get("raqib_source", "")):
+                self.stats.inc_value("raqib/refetch_distrusted")
+                raise SkipArticle(f"known article {request.url}: the source's modification dates are not trusted")
             if not holds_claim:
                 self.stats.inc_value("raqib/refetch_modified")
                 log.debug("%s changed since stored (%s): fetching again", request.url, meta["raqib_modified"])
