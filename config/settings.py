@@ -46,6 +46,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("log_file", str, "", "Also write logs to this rotating file."),
     Setting("max_concurrent_crawls", int, 2, "Global cap on crawls the daemon runs at the same time."),
     Setting("max_pages_per_listing", int, 2, "Listing pages followed per section (page 1, 2, ...)."),
+    Setting("max_undated_sitemap_entries", int, 1000, "Undated sitemap entries count as fresh; beyond this many in one sitemap the rest are ignored (0: no limit)."),
     Setting("max_sitemap_bytes", int, 50 * 1024 * 1024, "Sitemaps may be this large (the sitemap protocol's own limit is 50 MB): a 50,000-URL sitemap of long Arabic URLs exceeds max_response_bytes."),
     Setting("max_response_bytes", int, 10 * 1024 * 1024, "Responses larger than this are dropped (protects memory against huge pages and gzip bombs)."),
     Setting("min_arabic_ratio", float, 0.5, "Share of letters that must be Arabic for a page to count as an Arabic article."),

@@ -33,19 +33,21 @@ class FeedEntry:
 class BulkSitemaps:
     """A sitemap index over `total` URLs in sitemaps of `per_sitemap`: the outlet's real
     stories first (lastmod = last change), then archive URLs (`/bulk/archive/N`, not
-    served) dated from `archive_newest` back one minute each.  The index carries no
-    <lastmod> (as WordPress core's does not), so a crawler has to open every sitemap."""
+    served) dated from `archive_newest` back one minute each, or undated when
+    `undated`.  The index carries no <lastmod> (as WordPress core's does not), so a
+    crawler has to open every sitemap."""
 
     total: int
     per_sitemap: int
     archive_newest: datetime
     requests: dict[str, int] = field(default_factory=dict)
+    undated: bool = False
 
     def entries(self, outlet: Outlet) -> list[tuple[str, str]]:
         real = [(outlet.url(outlet.canonical_path(s)), (s.modified or s.published).isoformat())
                 for s in outlet.stories()]
         archive = ((outlet.url(f"{ARCHIVE_PREFIX}{i}"),
-                    (self.archive_newest - timedelta(minutes=i)).isoformat(timespec="seconds"))
+                    "" if self.undated else (self.archive_newest - timedelta(minutes=i)).isoformat(timespec="seconds"))
                    for i in range(max(0, self.total - len(real))))
         return real + list(archive)
 
@@ -62,7 +64,7 @@ class BulkSitemaps:
         if not 1 <= n <= self.count():
             return None
         chunk = self.entries(outlet)[(n - 1) * self.per_sitemap: n * self.per_sitemap]
-        urls = "".join(f"<url><loc>{escape(loc)}</loc><lastmod>{lastmod}</lastmod></url>\n"
+        urls = "".join(f"<url><loc>{escape(loc)}</loc>{f'<lastmod>{lastmod}</lastmod>' if lastmod else ''}</url>\n"
                        for loc, lastmod in chunk)
         return ('<?xml version="1.0" encoding="UTF-8"?>\n<urlset xmlns="http://www.sitemaps.org/schemas/'
                 f'sitemap/0.9">\n{urls}</urlset>\n').encode()

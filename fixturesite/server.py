@@ -220,13 +220,14 @@ class FixtureSite:
         return self.outlets[outlet].url(path)
 
     def add_bulk_sitemaps(self, outlet: str, total: int = 50_000, per_sitemap: int = 10_000,
-                          archive_newest: str | datetime = "2012-12-31T23:00:00+00:00") -> str:
+                          archive_newest: str | datetime = "2012-12-31T23:00:00+00:00",
+                          undated: bool = False) -> str:
         """Add a sitemap index over `total` URLs to `outlet` (its real stories, then
         archive URLs older than `archive_newest` that are never served); returns the
         index URL.  `sources_toml` lists it with the outlet's sitemaps."""
         if isinstance(archive_newest, str):
             archive_newest = datetime.fromisoformat(archive_newest)
-        self.extras.set_bulk(outlet, BulkSitemaps(total, per_sitemap, archive_newest))
+        self.extras.set_bulk(outlet, BulkSitemaps(total, per_sitemap, archive_newest, undated=undated))
         return self.outlets[outlet].url("/bulk/sitemap-index.xml")
 
     def _find(self, url_or_id: str | int) -> Story:

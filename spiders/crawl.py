@@ -87,6 +87,9 @@ def _merge(result: SourceResult, stats: dict) -> int:
     if stats.get("raqib/refetch_distrusted"):
         result.skipped["modified_date_distrusted"] = (result.skipped.get("modified_date_distrusted", 0)
                                                       + stats["raqib/refetch_distrusted"])
+    if stats.get("raqib/sitemap_undated_capped"):
+        result.skipped["undated_over_limit"] = (result.skipped.get("undated_over_limit", 0)
+                                                + stats["raqib/sitemap_undated_capped"])
     if stats.get("raqib/sitemap_stale"):
         result.skipped["stale_sitemap_entry"] = result.skipped.get("stale_sitemap_entry", 0) + stats["raqib/sitemap_stale"]
     result.errors.extend(stats.get("raqib/entry_errors", []))

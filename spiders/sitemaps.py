@@ -8,12 +8,15 @@ from __future__ import annotations
 
 import gzip
 import io
+import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
 from lxml import etree
 
 from spiders.base import SourceSpider
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -93,6 +96,20 @@ class SitemapSpider(SourceSpider):
             meta.update(download_maxsize=limit, download_warnsize=limit // 2)
         return self.entry_request(url, self.parse_sitemap, raqib_depth=depth, **meta)
 
+    def _cap_undated(self, url: str, entries: list) -> list:
+        """Undated entries count as fresh, but not without limit: a sitemap of 50,000
+        undated archive URLs would otherwise turn one crawl into 50,000 requests.  The
+        first ``max_undated_sitemap_entries`` are kept (sites list newest first)."""
+        cap = self.crawler.settings.getdict("RAQIB").get("max_undated_sitemap_entries", 0)
+        undated = [i for i, e in enumerate(entries) if not _parse_date(e.date or "")]
+        if not cap or len(undated) <= cap:
+            return entries
+        dropped = set(undated[cap:])
+        self.crawler.stats.inc_value("raqib/sitemap_undated_capped", len(dropped))
+        log.warning("%s: sitemap %s has %d undated entries; following the first %d "
+                    "(setting max_undated_sitemap_entries)", self.source.name, url, len(undated), cap)
+        return [e for i, e in enumerate(entries) if i not in dropped]
+
     def start_requests(self):
         for url in self.source.sitemaps:
             yield self.sitemap_request(url, 0, raqib_root=url)
@@ -108,6 +125,7 @@ class SitemapSpider(SourceSpider):
         now = datetime.now(timezone.utc)
         fresh = [e for e in entries if is_fresh(e.date, self.source.freshness_days, now)]
         self.crawler.stats.inc_value("raqib/sitemap_stale", len(entries) - len(fresh))
+        fresh = self._cap_undated(response.url, fresh)
         depth = response.meta.get("raqib_depth", 0)
         if kind == "sitemapindex":
             if depth >= self.max_depth:

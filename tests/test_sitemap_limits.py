@@ -39,3 +39,22 @@ def test_big_sitemap_read_despite_small_page_limit(tmp_path, sitemap_limit, drop
     else:
         assert not too_big and run[0] == "ok", errors
         assert json.loads(run[2]).get("stale_sitemap_entry", 0) >= 20_000 - expected
+
+
+def test_undated_sitemap_entries_are_capped(tmp_path):
+    """Undated entries count as fresh (a missed story is worse than a fetch too many),
+    but 5,000 undated archive URLs must not become 5,000 requests."""
+    with FixtureSite(outlets=("wakala",)) as site:
+        site.add_bulk_sitemaps("wakala", total=5_000, per_sitemap=2_500, undated=True)
+        config = tmp_path / "sources.toml"
+        config.write_text(site.sources_toml(), encoding="utf-8")
+        env = {"RAQIB_HTTP_CACHE_DIR": str(tmp_path / "cache"), "RAQIB_MAX_UNDATED_SITEMAP_ENTRIES": "20"}
+        proc = run_cli("crawl", "--config", str(config), "--db", str(tmp_path / "raqib.db"), env=env, timeout=120)
+        archive = [r for r in site.request_log if r["path"].startswith("/bulk/archive/")]
+        expected = len(site.expected_articles("wakala"))
+    assert 0 < len(archive) <= 2 * 20, len(archive)         # at most 20 per sitemap, 2 sitemaps
+    assert "undated entries; following the first 20" in proc.stderr
+    db = open_db(tmp_path / "raqib.db")
+    skipped = json.loads(db.execute("SELECT skipped FROM runs WHERE source = 'wakala'").fetchone()[0])
+    assert skipped.get("undated_over_limit", 0) >= 5_000 - expected - 2 * 20
+    assert db.execute("SELECT COUNT(*) FROM articles").fetchone()[0] == expected   # real stories are dated
