@@ -160,7 +160,8 @@ def review_mark(obj, article_ids, status, note, db_path):
 @click.option("--port", type=int, default=None, help="Port (default: setting serve_port, 8765).")
 @click.pass_obj
 def serve(obj, db_path, host, port):
-    """Serve the review web page: inbox, article view with highlights, Atom feed.
+    """Serve the review web page: inbox, article view with highlights, Atom feed,
+    and /tune, the watchlist back-test (candidate files in setting tuning_dir).
 
     Binds to 127.0.0.1 by default.  A non-loopback --host needs access_token set in
     the settings (open the page once as /?token=TOKEN; feed readers use
