@@ -126,25 +126,16 @@ def test_cmd(obj, file, db_path, live_file, since, limit, as_json):
     Example:
       raqib watchlist test candidate.yaml --db raqib.db
     """
-    from filters.gazetteer import load_gazetteer
-    from filters.watchlist import load_watchlist
-    from tuning.backtest import backtest, resolve_live
+    from tuning.backtest import backtest_file
 
     cfg = obj.settings(db_path=db_path)
-    gaz = load_gazetteer(cfg["gazetteer_path"])
-    candidate = load_watchlist(file, roles=gaz.roles)
-    db = _open_db(cfg)
-    if live_file:
-        live, origin = load_watchlist(live_file, roles=gaz.roles), "file"
-    else:
-        live, origin = resolve_live(db, candidate, gaz, cfg["watchlists_dir"])
 
     def progress(done, total):
         if not as_json:
             click.echo(f"  scored {done}/{total} articles…", err=True)
 
-    result = backtest(db, candidate, gaz, live=live, live_origin=origin, since=since, progress=progress,
-                      progress_every=2000)
+    result = backtest_file(_open_db(cfg), file, cfg["gazetteer_path"], cfg["watchlists_dir"],
+                           live_file=live_file, since=since, progress=progress, progress_every=2000)
     if as_json:
         echo_json(result.to_dict())
     else:
@@ -269,9 +260,8 @@ def history(obj, name, versions, show_diff, db_path, as_json):
 
 def _diff(db, cfg, name, rows, versions):
     from filters.gazetteer import load_gazetteer
-    from filters.watchlist import parse_watchlist
-    from raqib.errors import WatchlistError
     from storage.watchlists import get_version
+    from tuning.backtest import stored_watchlist
     from tuning.diff import diff_watchlists
 
     if len(versions) not in (0, 2):
@@ -281,12 +271,4 @@ def _diff(db, cfg, name, rows, versions):
             raise NotFound(f"watchlist {name!r} has only one live version ({rows[0]['version']}); nothing to diff")
         versions = (rows[-2]["version"], rows[-1]["version"])
     roles = load_gazetteer(cfg["gazetteer_path"]).roles
-    parsed = []
-    for v in versions:
-        stored = get_version(db, name, v)
-        wl, problems = parse_watchlist(stored["content"], stored["path"] or name, roles)
-        if wl is None:
-            raise WatchlistError(f"stored version {stored['version']} of {name}", [tuple(p) for p in problems])
-        wl.version = stored["version"]
-        parsed.append(wl)
-    return diff_watchlists(*parsed)
+    return diff_watchlists(*(stored_watchlist(get_version(db, name, v), roles) for v in versions))

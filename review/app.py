@@ -192,6 +192,7 @@ def create_app(db_path: str | Path, *, access_token: str = "", secret: str | Non
         return Response(xml, media_type="application/atom+xml; charset=utf-8")
 
     def tune_page(request: Request) -> Response:
+        from tuning.backtest import backtest_file
         from tuning.files import listing, pick
 
         files = listing(tune_cfg["watchlists_dir"], tune_cfg["candidates_dir"])
@@ -205,7 +206,8 @@ def create_app(db_path: str | Path, *, access_token: str = "", secret: str | Non
         if chosen is not None:
             try:
                 with db() as conn:
-                    ctx["result"] = _run_backtest(_db_obj(conn), chosen.path, tune_cfg, since)
+                    ctx["result"] = backtest_file(_db_obj(conn), chosen.path, tune_cfg["gazetteer_path"],
+                                                  tune_cfg["watchlists_dir"], since=since)
             except WatchlistError as exc:
                 ctx["problems"] = str(exc).splitlines()
         return page(request, "tune.html", ctx)
@@ -238,18 +240,6 @@ def _tune_config(db_path: str, watchlists_dir, gazetteer_path, candidates_dir) -
         cand = Path(db_path).resolve().parent / cand
     return {"watchlists_dir": watchlists_dir or defaults["watchlists_dir"],
             "gazetteer_path": gazetteer_path or defaults["gazetteer_path"], "candidates_dir": cand}
-
-
-def _run_backtest(db, path: Path, tune_cfg: dict, since: str | None):
-    """The same back-test as ``raqib watchlist test`` (see :mod:`tuning.backtest`)."""
-    from filters.gazetteer import load_gazetteer
-    from filters.watchlist import load_watchlist
-    from tuning.backtest import backtest, resolve_live
-
-    gaz = load_gazetteer(tune_cfg["gazetteer_path"])
-    candidate = load_watchlist(path, roles=gaz.roles)
-    live, origin = resolve_live(db, candidate, gaz, tune_cfg["watchlists_dir"])
-    return backtest(db, candidate, gaz, live=live, live_origin=origin, since=since)
 
 
 def serve(db_path: str | Path, host: str = "127.0.0.1", port: int = 8765, *, access_token: str = "",

@@ -52,7 +52,7 @@ def count_for_backtest(db: sqlite_utils.Database, *, since: str | None = None) -
 def live_version(db: sqlite_utils.Database, name: str) -> dict | None:
     """The version of watchlist ``name`` applied most recently (with its text), or None."""
     rows = list(db.query(
-        "SELECT l.version, l.went_live_at, v.content, v.path FROM watchlist_live l"
+        "SELECT l.name, l.version, l.went_live_at, v.content, v.path FROM watchlist_live l"
         " JOIN watchlist_versions v ON v.name = l.name AND v.version = l.version"
         " WHERE l.name = ? ORDER BY l.id DESC LIMIT 1", [name]))
     return rows[0] if rows else None

@@ -21,7 +21,7 @@ from typing import Callable
 
 import sqlite_utils
 
-from filters.gazetteer import Gazetteer
+from filters.gazetteer import Gazetteer, load_gazetteer
 from filters.loading import watchlist_files
 from filters.matcher import Matcher
 from filters.watchlist import Watchlist, load_watchlist, parse_watchlist
@@ -79,17 +79,26 @@ class Backtest:
         }
 
 
+def stored_watchlist(stored: dict, roles: set[str]) -> Watchlist:
+    """A watchlist version kept in the store (a ``watchlist_versions`` row), parsed.
+
+    Raises:
+        WatchlistError: the stored text no longer validates (e.g. the gazetteer lost a role).
+    """
+    wl, problems = parse_watchlist(stored["content"], stored["path"] or stored["name"], roles)
+    if wl is None:
+        raise WatchlistError(f"stored version {stored['version']} of {stored['name']}",
+                             [tuple(p) for p in problems])
+    wl.version = stored["version"]    # the hash of the file's bytes, as recorded
+    return wl
+
+
 def resolve_live(db: sqlite_utils.Database, candidate: Watchlist, gazetteer: Gazetteer,
                  watchlists_dir: str | Path | None) -> tuple[Watchlist | None, str]:
     """The live text of the candidate's watchlist and where it came from (see module doc)."""
     stored = live_version(db, candidate.name)
     if stored is not None:
-        wl, problems = parse_watchlist(stored["content"], stored["path"] or candidate.name, gazetteer.roles)
-        if wl is None:
-            raise WatchlistError(f"stored version {stored['version']} of {candidate.name}",
-                                 [tuple(p) for p in problems])
-        wl.version = stored["version"]
-        return wl, "store"
+        return stored_watchlist(stored, gazetteer.roles), "store"
     if watchlists_dir is not None and Path(watchlists_dir).is_dir():
         for path in watchlist_files(watchlists_dir):
             try:
@@ -109,6 +118,26 @@ def _contributing_terms(flag) -> set[tuple[str, str]]:
             for ev in rule.get("evidence", ()):
                 out.add((ev["group"], ev["term"]))
     return out
+
+
+def backtest_file(db: sqlite_utils.Database, path: str | Path, gazetteer_path: str | Path,
+                  watchlists_dir: str | Path | None, *, live_file: str | Path | None = None,
+                  since: str | None = None, progress: Callable[[int, int], None] | None = None,
+                  progress_every: int = 500) -> Backtest:
+    """Back-test the watchlist file at ``path`` against the live one (or ``live_file``):
+    what ``raqib watchlist test`` and the review page's tune view both run.
+
+    Raises:
+        WatchlistError: the candidate, the live file or the stored live version is invalid.
+    """
+    gaz = load_gazetteer(gazetteer_path)
+    candidate = load_watchlist(path, roles=gaz.roles)
+    if live_file:
+        live, origin = load_watchlist(live_file, roles=gaz.roles), "file"
+    else:
+        live, origin = resolve_live(db, candidate, gaz, watchlists_dir)
+    return backtest(db, candidate, gaz, live=live, live_origin=origin, since=since, progress=progress,
+                    progress_every=progress_every)
 
 
 def backtest(db: sqlite_utils.Database, candidate: Watchlist, gazetteer: Gazetteer, *,
