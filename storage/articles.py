@@ -160,20 +160,28 @@ def changes(db: sqlite_utils.Database, article_id: int) -> list[dict]:
     return list(db.query("SELECT * FROM article_changes WHERE article_id = ? ORDER BY id", [article_id]))
 
 
-def count(db: sqlite_utils.Database) -> int:
-    return db.execute("SELECT count(*) FROM articles").fetchone()[0]
+# "published on or after", falling back to when we fetched it for undated articles
+_SINCE = " AND COALESCE(NULLIF(published, ''), fetched_at) >= ?"
+
+
+def count(db: sqlite_utils.Database, *, since: str | None = None) -> int:
+    """Stored articles (published, or else fetched, on or after ``since``, an ISO date)."""
+    return db.execute("SELECT count(*) FROM articles WHERE 1" + (_SINCE if since else ""),
+                      [since] if since else []).fetchone()[0]
 
 
 def dumps(value) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
-def iter_articles(db: sqlite_utils.Database, *, batch: int = 500):
-    """Every stored article (id, title, body, source), in id order, without loading all at once."""
+def iter_articles(db: sqlite_utils.Database, *, since: str | None = None, batch: int = 500):
+    """Every stored article (id, title, body, source, url, published), in id order,
+    without loading all at once; ``since`` as in :func:`count`."""
     last = 0
+    cond, extra = (_SINCE, [since]) if since else ("", [])
     while True:
         rows = list(db.query("SELECT id, title, body, source, url, published FROM articles WHERE id > ?"
-                             " ORDER BY id LIMIT ?", [last, batch]))
+                             f"{cond} ORDER BY id LIMIT ?", [last, *extra, batch]))
         if not rows:
             return
         yield from rows

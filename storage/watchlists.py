@@ -1,13 +1,12 @@
-"""Read queries behind watchlist tuning: versions, labels and the articles to back-test.
+"""Read queries behind watchlist tuning: versions and labels.
 
 Tuning needs three things from the store: which watchlist text is live (and every
 text that ever was), what the analysts said about stories (their labels), and the
-stored articles to re-score.  Only ``storage/`` touches the database, so they live here.
+stored articles to re-score (``storage.articles.iter_articles``).  Only ``storage/``
+touches the database, so they live here.
 """
 
 from __future__ import annotations
-
-from typing import Iterator
 
 import sqlite_utils
 
@@ -21,32 +20,6 @@ def labels(db: sqlite_utils.Database) -> dict[int, bool]:
     """``{article_id: is_relevant}`` for every article an analyst marked relevant or irrelevant."""
     return {r[0]: LABELS[r[1]] for r in db.execute(
         "SELECT article_id, status FROM reviews WHERE status IN ('relevant', 'irrelevant')")}
-
-
-def iter_for_backtest(db: sqlite_utils.Database, *, since: str | None = None,
-                      batch: int = 500) -> Iterator[dict]:
-    """Stored articles (id, title, body, source, url, published), in id order, batched.
-
-    ``since`` (an ISO date) keeps articles published, or else fetched, on or after it.
-    """
-    last = 0
-    cond, extra = "", []
-    if since:
-        cond, extra = " AND COALESCE(NULLIF(published, ''), fetched_at) >= ?", [since]
-    while True:
-        rows = list(db.query("SELECT id, title, body, source, url, published, fetched_at FROM articles"
-                             f" WHERE id > ?{cond} ORDER BY id LIMIT ?", [last, *extra, batch]))
-        if not rows:
-            return
-        yield from rows
-        last = rows[-1]["id"]
-
-
-def count_for_backtest(db: sqlite_utils.Database, *, since: str | None = None) -> int:
-    if since:
-        return db.execute("SELECT COUNT(*) FROM articles WHERE COALESCE(NULLIF(published, ''), fetched_at) >= ?",
-                          [since]).fetchone()[0]
-    return db.execute("SELECT COUNT(*) FROM articles").fetchone()[0]
 
 
 def live_version(db: sqlite_utils.Database, name: str) -> dict | None:

@@ -83,3 +83,17 @@ def test_runs_lifecycle(tmp_path):
     r3 = start_run(db, "c3", "ex")
     finish_run(db, r3, status="ok", pages=3)
     assert consecutive_failures(db, "ex") == 0
+
+
+def test_count_and_iterate_since(tmp_path):
+    """``since`` keeps articles published on/after the date, or fetched then when undated."""
+    from storage.articles import count, iter_articles
+
+    db = open_db(tmp_path / "r.db")
+    save_article(db, art("https://ex.ma/a", published="2026-01-05", fetched_at="2026-02-01T00:00:00+00:00"))
+    save_article(db, art("https://ex.ma/b", published="2026-03-01", fetched_at="2026-03-01T00:00:00+00:00"))
+    save_article(db, art("https://ex.ma/c", published="", fetched_at="2026-04-01T00:00:00+00:00"))
+    assert count(db) == 3 and len(list(iter_articles(db, batch=1))) == 3
+    assert count(db, since="2026-02-15") == 2
+    assert [r["url"] for r in iter_articles(db, since="2026-02-15", batch=1)] == ["https://ex.ma/b", "https://ex.ma/c"]
+    assert count(db, since="2026-05-01") == 0 and list(iter_articles(db, since="2026-05-01")) == []

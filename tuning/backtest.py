@@ -26,7 +26,8 @@ from filters.loading import watchlist_files
 from filters.matcher import Matcher
 from filters.watchlist import Watchlist, load_watchlist, parse_watchlist
 from raqib.errors import WatchlistError
-from storage.watchlists import count_for_backtest, iter_for_backtest, labels as load_labels, live_version
+from storage.articles import count, iter_articles
+from storage.watchlists import labels as load_labels, live_version
 from tuning.metrics import Confusion, confusion
 
 log = logging.getLogger(__name__)
@@ -152,12 +153,12 @@ def backtest(db: sqlite_utils.Database, candidate: Watchlist, gazetteer: Gazette
     cand = replace(candidate, name=f"{candidate.name}\x00candidate")
     matcher = Matcher([cand] + ([live] if live is not None else []), gazetteer)
     labels = load_labels(db)
-    total = count_for_backtest(db, since=since)
+    total = count(db, since=since)
     result = Backtest(candidate.name, candidate.version, str(candidate.path or ""),
                       live.version if live else None, live_origin if live else "none")
     flagged: dict[str, dict[int, bool]] = {"live": {}, "candidate": {}}
     counters = {side: {"tp": Counter(), "fp": Counter()} for side in flagged}
-    for row in iter_for_backtest(db, since=since):
+    for row in iter_articles(db, since=since):
         scored = {f.watchlist: f for f in matcher.score(row["title"] or "", row["body"] or "")}
         by_side = {"candidate": scored[cand.name], "live": scored.get(live.name) if live else None}
         label = labels.get(row["id"])
