@@ -27,7 +27,7 @@ from dataclasses import dataclass
 
 import ahocorasick
 
-from filters.clitics import expand_suffixes, term_variants
+from filters.clitics import term_variants
 from filters.gazetteer import GazEntity, Gazetteer
 from filters.normalize import normalize_with_offsets, original_span
 from filters.tokenize import TokenIndex
@@ -111,10 +111,8 @@ class Matcher:
                 for term in group.terms:
                     tid = len(self._terms)
                     self._terms.append((wi, gname, term.text, term.weight))
-                    suffixes = expand_suffixes(term.suffixes)
-                    for spelling in (term.text, *term.variants):
-                        for key in term_variants(spelling, suffixes):
-                            table.setdefault(key, []).append(("t", tid))
+                    for key in term.keys():
+                        table.setdefault(key, []).append(("t", tid))
         self.keys = len(table)
         self._auto = ahocorasick.Automaton()
         for key, payloads in table.items():

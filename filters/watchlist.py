@@ -40,7 +40,7 @@ from pathlib import Path
 
 import yaml
 
-from filters.clitics import SUFFIX_SETS
+from filters.clitics import SUFFIX_SETS, expand_suffixes, term_variants
 from filters.gazetteer import ROLES, TYPES
 from filters.normalize import normalize
 from filters.yamlcheck import REGEX_CHARS, Checker, Problem, compose, did_you_mean, line_of, sort_problems
@@ -67,6 +67,12 @@ class Term:
     weight: float
     suffixes: tuple[str, ...]       # names or literals (see filters.clitics.expand_suffixes)
     line: int = 0
+
+    def keys(self) -> set[str]:
+        """Every normalised spelling that counts as a hit of this term: the text and its
+        variants, with clitics and the term's suffixes (see :mod:`filters.clitics`)."""
+        suffixes = expand_suffixes(self.suffixes)
+        return {key for spelling in (self.text, *self.variants) for key in term_variants(spelling, suffixes)}
 
 
 @dataclass

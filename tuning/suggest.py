@@ -12,8 +12,8 @@ term (clitics, definite and indefinite forms, whole tokens), and the shortlist i
 re-ranked on those counts.  The figures shown are therefore what the phrase would
 match if an analyst added it.
 
-For the shortlist, phrases are normalised (see :mod:`filters.normalize`) and the proclitics in front of
-a definite article are folded (``والتعاون``، ``بالتعاون``، ``للتعاون`` → ``التعاون``) so
+For the shortlist, phrases are normalised (see :mod:`filters.normalize`) and the
+proclitics in front of a definite article are folded (``والتعاون``، ``بالتعاون``، ``للتعاون`` → ``التعاون``) so
 counts are not split across spellings, and a suggestion can be pasted into a
 watchlist as is: the matcher adds those clitics back.  Bare ``و``/``ب``/``ل`` are *not*
 stripped from indefinite words (``وزير`` is not ``و`` + ``زير``), for the reason given
@@ -26,7 +26,6 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Iterable
 
-from filters.clitics import expand_suffixes, term_variants
 from filters.gazetteer import Gazetteer
 from filters.matcher import Matcher
 from filters.normalize import normalize_with_offsets, original_span
@@ -117,10 +116,8 @@ def known_terms(watchlists: Iterable[Watchlist]) -> dict[str, str]:
     for wl in watchlists:
         for gname, group in wl.groups.items():
             for term in group.terms:
-                suffixes = expand_suffixes(term.suffixes)
-                for text in (term.text, *term.variants):
-                    for v in term_variants(text, suffixes):
-                        out.setdefault(v, f"{wl.name}/{gname}")
+                for key in term.keys():
+                    out.setdefault(key, f"{wl.name}/{gname}")
     return out
 
 
