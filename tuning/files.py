@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from filters.loading import SUFFIXES
+from filters.loading import watchlist_files
 
 
 @dataclass(frozen=True)
@@ -26,9 +26,7 @@ def listing(watchlists_dir: str | Path | None, candidates_dir: str | Path | None
     for kind, folder in (("live", watchlists_dir), ("candidates", candidates_dir)):
         if not folder or not Path(folder).is_dir():
             continue
-        for p in sorted(Path(folder).iterdir()):
-            if p.is_file() and p.suffix in SUFFIXES and not p.name.startswith("."):
-                out.append(WatchlistFile(f"{kind}/{p.name}", kind, p))
+        out += [WatchlistFile(f"{kind}/{p.name}", kind, p) for p in watchlist_files(folder) if p.is_file()]
     return out
 
 

@@ -14,7 +14,7 @@ from pathlib import Path
 import yaml
 
 from filters.watchlist import parse_watchlist
-from filters.yamlcheck import Problem
+from filters.yamlcheck import Problem, compose, line_of
 
 _TOML_AT = re.compile(r"\(at line (\d+), column (\d+)\)")
 
@@ -34,14 +34,11 @@ def _toml_problems(text: str) -> list[Problem]:
 
 def _declared_name(text: str) -> tuple[str | None, int | None]:
     """The ``name:`` of a watchlist text even when other parts are invalid (for duplicates)."""
-    try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
-    except yaml.YAMLError:
-        return None, None
+    root, _ = compose(text)
     if isinstance(root, yaml.MappingNode):
         for key, value in root.value:
             if key.value == "name" and isinstance(value, yaml.ScalarNode):
-                return value.value, value.start_mark.line + 1
+                return value.value, line_of(value)
     return None, None
 
 
