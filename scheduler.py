@@ -337,10 +337,8 @@ class Daemon:
         A failing channel is logged and retried after the next crawl; it never stops
         the schedule.
         """
-        from review.alerts import channels, dispatch_pending
+        from review.alerts import dispatch_pending
 
-        if not channels(self.cfg):
-            return
         try:
             stats = dispatch_pending(db, self.cfg)
         except Exception as exc:  # noqa: BLE001 - alerts must never kill a crawl job

@@ -40,6 +40,11 @@ def describe_failure(failure: Failure) -> str:
     return f"{name}: {text[:200]}" if text else name
 
 
+def _first_url(request) -> str:
+    """The URL a request was made for, before any redirect (the form that holds the claim)."""
+    return request.meta.get("redirect_urls", [request.url])[0]
+
+
 class SourceSpider(scrapy.Spider):
     """Base class: one instance crawls one kind of entry point of one source."""
 
@@ -106,8 +111,7 @@ class SourceSpider(scrapy.Spider):
             return
         yield Article(
             url=response.url, source=self.source.name,
-            requested_url=response.request.meta.get("redirect_urls", [response.url])[0]
-            if response.request else response.url,
+            requested_url=_first_url(response.request) if response.request else response.url,
             html=response.body, content_type=response.headers.get(b"Content-Type", b"").decode("latin-1"),
             encoding=self.source.encoding,
             published=response.meta.get("raqib_date_hint", ""),
@@ -123,13 +127,11 @@ class SourceSpider(scrapy.Spider):
         message = describe_failure(failure)      # "HTTP 404", "DownloadTimeoutError: ...", ...
         log.warning("%s: article %s failed: %s", self.source.name, request.url, message)
         self._stat_append("raqib/errors", {"url": request.url, "error": message})
-        first_url = request.meta.get("redirect_urls", [request.url])[0]
-        claims = claims_for(self.crawler.settings.getdict("RAQIB")["db_path"])
-        form = claims.release(url_key(first_url), first_url, hand_over=not failure.check(*_TIMEOUTS))
+        first_url = _first_url(request)
+        form = self._claims().release(url_key(first_url), first_url, hand_over=not failure.check(*_TIMEOUTS))
         if form is not None:
             log.info("%s: trying %s instead of %s", self.source.name, form.url, first_url)
-            yield self.article_request(form.url, date_hint=form.date_hint, via=form.via,
-                                       modified=form.modified, claim=True)
+            yield self._form_request(form)
 
     def form_not_an_article(self, item, response, exception, spider) -> None:
         """An AMP/mobile copy was not an article (see ``FormNotAnArticle``): fetch the
@@ -137,9 +139,8 @@ class SourceSpider(scrapy.Spider):
         rel=canonical on the same host — so a stub copy never costs the article."""
         if spider is not self or not isinstance(exception, FormNotAnArticle):
             return
-        first_url = response.request.meta.get("redirect_urls", [response.url])[0] if response.request \
-            else response.url
-        claims = claims_for(self.crawler.settings.getdict("RAQIB")["db_path"])
+        first_url = _first_url(response.request) if response.request else response.url
+        claims = self._claims()
         key = url_key(first_url)
         form = claims.release(key, first_url)
         canonical = response.urljoin(exception.canonical) if exception.canonical else ""
@@ -151,8 +152,15 @@ class SourceSpider(scrapy.Spider):
             log.info("%s: no other form of %s to try in this crawl", self.source.name, first_url)
             return
         log.info("%s: %s is not an article; trying %s", self.source.name, first_url, form.url)
-        self.crawler.engine.crawl(self.article_request(form.url, date_hint=form.date_hint, via=form.via,
-                                                       modified=form.modified, claim=True))
+        self.crawler.engine.crawl(self._form_request(form))
+
+    def _claims(self):
+        return claims_for(self.crawler.settings.getdict("RAQIB")["db_path"])
+
+    def _form_request(self, form: Form) -> scrapy.Request:
+        """The request for a URL form the article's claim was handed to."""
+        return self.article_request(form.url, date_hint=form.date_hint, via=form.via, modified=form.modified,
+                                    claim=True)
 
     # -- stats helpers ---------------------------------------------------------
     def _count_page(self, response: Response) -> None:
