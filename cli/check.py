@@ -6,7 +6,7 @@ import json
 
 import click
 
-from cli.format import echo_json
+from cli.format import echo_json, inert, rtl
 from cli.main import cli
 from raqib.errors import NotFound
 
@@ -64,8 +64,8 @@ def check(obj, inputs, watchlist_file, as_json):
             continue
         mark = click.style("FLAGGED", fg="green", bold=True) if result["flagged"] else "not flagged"
         click.echo(f"● {result['input']}\n  {mark}  score {result['score']}  {result['published']}")
-        click.echo("  \u202b" + _highlight(result["title"], [(m["start"], m["end"]) for m in result["matches"]
-                                                              if m["field"] == "title"]) + "\u202c")
+        click.echo("  " + rtl(_highlight(inert(result["title"]), [(m["start"], m["end"]) for m in result["matches"]
+                                                                  if m["field"] == "title"])))
         for wl in result["watchlists"]:
             for rule in wl["rules"]:
                 ok = "✓" if rule.get("satisfied") else "·"
@@ -106,7 +106,7 @@ def explain(obj, ref, db_path, as_json):
         echo_json({"article": {k: article[k] for k in ("id", "url", "title", "source", "published")},
                    "flags": flags})
         return
-    click.echo(f"#{article['id']} {article['source']} {article['published'] or ''}\n\u202b{article['title']}\u202c\n{article['url']}")
+    click.echo(f"#{article['id']} {article['source']} {article['published'] or ''}\n{rtl(inert(article['title']))}\n{article['url']}")
     if not flags:
         click.echo("No watchlist has scored this article yet (run `raqib rescore`).")
     for f in flags:

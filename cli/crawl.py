@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from cli.format import summary_table
+from cli.format import inert, rtl, summary_table
 from cli.main import cli
 from config.sources import load_sources, select
 
@@ -78,6 +78,6 @@ def demo(obj, db_path, keep):
     rows = flagged_articles(open_db(db_path), limit=50)
     click.echo(f"\n{len(rows)} flagged stories:")
     for r in rows:
-        click.echo(f"  [{r['score']:.1f}] {r['source']:<8} {(r['published'] or '')[:10]}  \u202b{r['title']}\u202c")
+        click.echo(f"  [{r['score']:.1f}] {r['source']:<8} {(r['published'] or '')[:10]}  {rtl(inert(r['title']))}")
     click.echo(f"\nLook closer:  raqib review --db {db_path}    raqib serve --db {db_path}"
                f"    datasette {db_path}")

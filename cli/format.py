@@ -31,3 +31,18 @@ def summary_table(summary) -> str:
 
 def echo_json(obj) -> None:
     click.echo(json.dumps(obj, ensure_ascii=False))
+
+
+_CONTROLS = {c: "\ufffd" for c in (*range(0, 9), *range(11, 32), 127, *range(0x80, 0xA0))}
+
+
+def inert(text: str | None) -> str:
+    """Scraped text with terminal control characters (ANSI escapes…) replaced one for one,
+    so a hostile article cannot drive the terminal and stored offsets stay valid."""
+    return (text or "").translate(_CONTROLS)
+
+
+def rtl(text: str) -> str:
+    """Wrap Arabic in RLE…PDF so terminals that do bidi show it in reading order."""
+    return f"\u202b{text}\u202c"
+

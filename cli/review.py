@@ -7,7 +7,7 @@ import sys
 
 import click
 
-from cli.format import echo_json
+from cli.format import echo_json, inert, rtl
 from cli.main import cli
 from raqib.errors import NotFound
 
@@ -23,20 +23,6 @@ def _open(obj, db_path):
     db_path = db_path or ctx.meta.get("raqib.review_db")
     cfg = obj.settings(db_path=db_path)
     return open_db(cfg["db_path"]), cfg
-
-
-_CONTROLS = {c: "\ufffd" for c in (*range(0, 9), *range(11, 32), 127, *range(0x80, 0xA0))}
-
-
-def _inert(text: str | None) -> str:
-    """Scraped text with terminal control characters (ANSI escapes…) replaced one for one,
-    so a hostile article cannot drive the terminal and stored offsets stay valid."""
-    return (text or "").translate(_CONTROLS)
-
-
-def _rtl(text: str) -> str:
-    """Wrap Arabic in RLE…PDF so terminals that do bidi show it in reading order."""
-    return f"\u202b{text}\u202c"
 
 
 @cli.group(invoke_without_command=True)
@@ -74,11 +60,11 @@ def review(ctx, db_path, status, limit, as_json):
         return
     click.echo(f"{'id':>5}  {'source':<12} {'date':<10} {'score':>5}  title  [terms]")
     for r in rows:
-        terms = _inert("، ".join(t for t, _ in r["terms"][:4]))
+        terms = inert("، ".join(t for t, _ in r["terms"][:4]))
         mark = "" if status == "new" or not r["review_status"] else f" ({r['review_status']})"
         click.echo(f"{r['id']:>5}  {r['source'][:12]:<12} {(r['published'] or r['fetched_at'] or '')[:10]:<10}"
-                   f" {r['score'] or 0:>5.1f}  {_rtl(_inert(r['title'] or r['url']))}"
-                   + (click.style(f"  [{_rtl(terms)}]", fg="yellow") if terms else "") + mark)
+                   f" {r['score'] or 0:>5.1f}  {rtl(inert(r['title'] or r['url']))}"
+                   + (click.style(f"  [{rtl(terms)}]", fg="yellow") if terms else "") + mark)
     click.echo(f"\n{len(rows)} shown.  raqib review show ID · raqib review mark ID... --status relevant")
 
 
@@ -109,15 +95,15 @@ def review_show(obj, article_id, db_path, as_json):
     def style(seg, kind):
         return click.style(seg, fg="yellow" if kind == "term" else "cyan", bold=True, underline=True)
 
-    click.echo(click.style(_rtl(highlight_terminal(_inert(a["title"]), spans_for(flags, "title"), style)), bold=True))
-    click.echo(f"#{a['id']} · {a['source']} · {a['published'] or a['fetched_at']} · {_inert(a['url'])}")
+    click.echo(click.style(rtl(highlight_terminal(inert(a["title"]), spans_for(flags, "title"), style)), bold=True))
+    click.echo(f"#{a['id']} · {a['source']} · {a['published'] or a['fetched_at']} · {inert(a['url'])}")
     review_row = detail["review"]
     click.echo("review: " + (f"{review_row['status']} ({review_row['updated_at']})"
-                             + (f" — {_inert(review_row['note'])}" if review_row["note"] else "") if review_row else "new"))
+                             + (f" — {inert(review_row['note'])}" if review_row["note"] else "") if review_row else "new"))
     click.echo("")
-    for para in highlight_terminal(_inert(a["body"]), spans_for(flags, "body"), style).split("\n"):
+    for para in highlight_terminal(inert(a["body"]), spans_for(flags, "body"), style).split("\n"):
         if para.strip():
-            click.echo(_rtl(para) + "\n")
+            click.echo(rtl(para) + "\n")
     click.echo(click.style("Why flagged", bold=True) + f" ({click.style('term', fg='yellow')}, "
                f"{click.style('entity', fg='cyan')}):")
     for f in flags:
@@ -125,13 +111,13 @@ def review_show(obj, article_id, db_path, as_json):
                    f" {'FLAGGED' if f['flagged'] else 'not flagged'}")
         terms = sorted({m['term'] for m in f["matches"]})
         if terms:
-            click.echo("    terms: " + _rtl(_inert("، ".join(terms))))
+            click.echo("    terms: " + rtl(inert("، ".join(terms))))
         ents = sorted({e['name'] for e in f["entities"]})
         if ents:
-            click.echo("    entities: " + _rtl(_inert("، ".join(ents))))
+            click.echo("    entities: " + rtl(inert("، ".join(ents))))
         click.echo("    rules: " + json.dumps(f["rules"], ensure_ascii=False, indent=2).replace("\n", "\n    "))
     for c in detail["copies"]:
-        click.echo(f"  also: #{c['id']} {c['source']} {_rtl(_inert(c['title']))} {_inert(c['url'])}")
+        click.echo(f"  also: #{c['id']} {c['source']} {rtl(inert(c['title']))} {inert(c['url'])}")
 
 
 @review.command("mark")

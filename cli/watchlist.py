@@ -6,17 +6,13 @@ import sys
 
 import click
 
-from cli.format import echo_json
+from cli.format import echo_json, inert, rtl
 from cli.main import cli
 from raqib.errors import NotFound
 
 db_option = click.option("--db", "db_path", type=click.Path(dir_okay=False),
                          help="SQLite database file (default: setting db_path, raqib.db).")
 json_option = click.option("--json", "as_json", is_flag=True, help="One JSON object instead of text.")
-
-
-def _rtl(text: str) -> str:
-    return f"\u202b{text}\u202c"
 
 
 def _open_db(cfg):
@@ -79,7 +75,7 @@ def _changes(title: str, rows, limit: int) -> None:
         label = {True: "relevant", False: "irrelevant"}.get(c.label, "unreviewed")
         live = "—" if c.live_score is None else f"{c.live_score:.1f}"
         click.echo(f"  #{c.id:<5} {c.source[:12]:<12} {(c.published or '')[:10]:<10} "
-                   f"score {live} → {c.candidate_score:.1f}  [{label}]  {_rtl(c.title)}")
+                   f"score {live} → {c.candidate_score:.1f}  [{label}]  {rtl(inert(c.title))}")
     if len(rows) > limit:
         click.echo(f"  … and {len(rows) - limit} more (--limit, or --json for all)")
 
@@ -185,7 +181,7 @@ def suggest(obj, db_path, top, min_docs, words, as_json):
         click.echo(f"  {'relevant':>8} {'irrelevant':>10}  phrase")
         for s in rows:
             known = f"   (already in {s.in_watchlist})" if s.in_watchlist else ""
-            click.echo(f"  {s.relevant:>4}/{totals[0]:<3} {s.irrelevant:>6}/{totals[1]:<3}  {_rtl(s.phrase)}{known}")
+            click.echo(f"  {s.relevant:>4}/{totals[0]:<3} {s.irrelevant:>6}/{totals[1]:<3}  {rtl(inert(s.phrase))}{known}")
         if not rows:
             click.echo("  (none)")
 
