@@ -23,6 +23,7 @@ TRACKING_PARAMS = frozenset({
 })
 _TRACKING_PREFIXES = ("utm_", "pk_", "mtm_", "hsa_", "oly_")
 _HOST_PREFIXES = re.compile(r"^(?:www\d?|m|mobile|amp)\.")
+_COPY_HOST = re.compile(r"^(?:m|mobile|amp)\.")          # the prefixes above that mark a copy
 _AMP_PATH = re.compile(r"(?:^|/)amp(?=/|$)", re.IGNORECASE)
 _AMP_SUFFIX = re.compile(r"(?:[/.]amp|\.amp\.html?)$", re.IGNORECASE)
 
@@ -79,6 +80,5 @@ def is_alternate_form(url: str) -> bool:
     """
     parts = urlsplit(url.strip())
     host = (parts.hostname or "").lower()
-    return bool(re.match(r"^(?:m|mobile|amp)\.", host) or _AMP_PATH.search(parts.path)
-                or _AMP_SUFFIX.search(parts.path))
+    return bool(_COPY_HOST.match(host) or _AMP_PATH.search(parts.path) or _AMP_SUFFIX.search(parts.path))
 

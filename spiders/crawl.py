@@ -70,6 +70,16 @@ class CrawlSummary:
         }
 
 
+# Stats counted by the spiders and middlewares (not the pipelines' raqib/skipped/*),
+# shown as skip reasons in the run and the summary.
+_COUNTED_SKIPS = {
+    "raqib/skipped_known": "already_stored",
+    "raqib/refetch_distrusted": "modified_date_distrusted",
+    "raqib/sitemap_undated_capped": "undated_over_limit",
+    "raqib/sitemap_stale": "stale_sitemap_entry",
+}
+
+
 def _merge(result: SourceResult, stats: dict) -> int:
     """Add one crawler's figures to its source's; returns its entry points read."""
     result.pages += stats.get("raqib/pages", 0)
@@ -82,16 +92,9 @@ def _merge(result: SourceResult, stats: dict) -> int:
         if key.startswith("raqib/skipped/"):
             reason = key.rsplit("/", 1)[1]
             result.skipped[reason] = result.skipped.get(reason, 0) + value
-    if stats.get("raqib/skipped_known"):
-        result.skipped["already_stored"] = result.skipped.get("already_stored", 0) + stats["raqib/skipped_known"]
-    if stats.get("raqib/refetch_distrusted"):
-        result.skipped["modified_date_distrusted"] = (result.skipped.get("modified_date_distrusted", 0)
-                                                      + stats["raqib/refetch_distrusted"])
-    if stats.get("raqib/sitemap_undated_capped"):
-        result.skipped["undated_over_limit"] = (result.skipped.get("undated_over_limit", 0)
-                                                + stats["raqib/sitemap_undated_capped"])
-    if stats.get("raqib/sitemap_stale"):
-        result.skipped["stale_sitemap_entry"] = result.skipped.get("stale_sitemap_entry", 0) + stats["raqib/sitemap_stale"]
+    for key, reason in _COUNTED_SKIPS.items():
+        if stats.get(key):
+            result.skipped[reason] = result.skipped.get(reason, 0) + stats[key]
     result.errors.extend(stats.get("raqib/entry_errors", []))
     result.errors.extend(stats.get("raqib/errors", []))
     return stats.get("raqib/entry_ok", 0)
