@@ -72,7 +72,7 @@ def validate(obj, files):
 def _changes(title: str, rows, limit: int) -> None:
     click.echo(f"\n{title}: {len(rows)}")
     for c in rows[:limit]:
-        label = {True: "relevant", False: "irrelevant"}.get(c.label, "unreviewed")
+        label = c.label_name or "unreviewed"
         live = "—" if c.live_score is None else f"{c.live_score:.1f}"
         click.echo(f"  #{c.id:<5} {c.source[:12]:<12} {(c.published or '')[:10]:<10} "
                    f"score {live} → {c.candidate_score:.1f}  [{label}]  {rtl(inert(c.title))}")

@@ -48,6 +48,11 @@ class Change:
     candidate_score: float
     label: bool | None          # True relevant, False irrelevant, None unreviewed
 
+    @property
+    def label_name(self) -> str | None:
+        """The review status behind ``label`` ("relevant"/"irrelevant"), None if unreviewed."""
+        return {True: "relevant", False: "irrelevant"}.get(self.label)
+
 
 @dataclass
 class Backtest:
@@ -67,7 +72,7 @@ class Backtest:
 
     def to_dict(self) -> dict:
         def change(c: Change) -> dict:
-            return {**c.__dict__, "label": {True: "relevant", False: "irrelevant"}.get(c.label)}
+            return {**c.__dict__, "label": c.label_name}
         return {
             "watchlist": self.name, "candidate_version": self.candidate_version,
             "candidate_path": self.candidate_path, "live_version": self.live_version,
