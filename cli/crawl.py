@@ -69,7 +69,7 @@ def demo(obj, db_path, keep):
     cfg["http_cache"] = False
     with FixtureSite() as site:
         sources = parse_sources(site.sources_toml(), "<fixture sites>")
-        click.echo(f"Fixture sites: " + ", ".join(f"{s.name} {s.homepage}" for s in sources), err=True)
+        click.echo("Fixture sites: " + ", ".join(f"{s.name} {s.homepage}" for s in sources), err=True)
         summary = run_crawl(sources, cfg, trigger="demo")
     click.echo(summary_table(summary))
     from storage.db import open_db

@@ -11,7 +11,7 @@ from scrapy.exceptions import DropItem
 from pipelines.common import count_skip, raqib_settings
 from pipelines.extract import NotAnArticle, extract
 from raqib.urls import is_alternate_form, url_key
-from spiders.claims import FormNotAnArticle
+from raqib.claims import FormNotAnArticle
 from storage.articles import record_skip
 from storage.db import open_db
 
@@ -19,7 +19,7 @@ log = logging.getLogger(__name__)
 
 #: Reasons an AMP or mobile copy can fail where the canonical page would not (a stub,
 #: a cut-down copy).  A skip is keyed on the article, so these are not recorded for a
-#: copy: the spider tries the canonical form instead (see spiders.claims).
+#: copy: the spider tries the canonical form instead (see raqib.claims).
 COPY_MAY_DIFFER = frozenset({"empty", "no_body", "too_short"})
 
 

@@ -9,7 +9,7 @@ from itemadapter import ItemAdapter
 from pipelines.common import raqib_settings
 from pipelines.dedupe import story_index
 from pipelines.fingerprint import from_bytes
-from spiders.claims import DISTRUST_AFTER, trust_for
+from raqib.claims import DISTRUST_AFTER, trust_for
 from storage.articles import save_article, set_story
 from storage.db import open_db
 from storage.flags import save_flags

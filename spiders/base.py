@@ -20,7 +20,7 @@ from twisted.python.failure import Failure
 from config.sources import Source
 from raqib.items import Article
 from raqib.urls import url_key
-from spiders.claims import Form, FormNotAnArticle, claims_for
+from raqib.claims import Form, FormNotAnArticle, claims_for
 from spiders.middlewares import SkipArticle
 
 log = logging.getLogger(__name__)
@@ -98,7 +98,7 @@ class SourceSpider(scrapy.Spider):
         """``modified`` is the publisher's own last-change date for the URL (Atom
         <updated>, sitemap <lastmod>; ISO, UTC): a stored article is fetched again
         only when it is later than the one recorded with the article.  ``claim``: this
-        URL form was handed the article's claim (see ``spiders.claims``)."""
+        URL form was handed the article's claim (see ``raqib.claims``)."""
         return scrapy.Request(url, callback=self.parse_article, errback=self.article_failed,
                               meta={"raqib_kind": "article", "raqib_source": self.source.name,
                                     "raqib_date_hint": date_hint, "raqib_via": via,

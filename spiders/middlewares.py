@@ -11,7 +11,7 @@ from scrapy.utils.misc import load_object
 from twisted.internet import error as net_error
 
 from raqib.urls import url_key
-from spiders.claims import Form, claims_for, trust_for
+from raqib.claims import Form, claims_for, trust_for
 from storage.articles import is_known, is_outdated
 from storage.db import open_db
 
@@ -49,7 +49,7 @@ class KnownURLMiddleware:
         key = url_key(request.url)
         meta = request.meta
         # A retry or redirect of a claimed request, or a URL form the claim was handed
-        # to (spiders.claims), holds the claim already.
+        # to (raqib.claims), holds the claim already.
         holds_claim = meta.get("retry_times") or meta.get("redirect_times") or meta.get("raqib_claim")
         if not holds_claim and not self.claims.claim(key, request.url):
             self.claims.wait(key, Form(request.url, meta.get("raqib_date_hint", ""), meta.get("raqib_via", ""),

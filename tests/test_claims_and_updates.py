@@ -1,5 +1,5 @@
 """Two decisions the crawl makes before a request, as tables: which URL form of an
-article is fetched (spiders.claims) and when a stored article is fetched again
+article is fetched (raqib.claims) and when a stored article is fetched again
 (storage.articles.is_outdated, fed by feed <updated> and sitemap <lastmod>).
 The crawl-level cases are in test_faults_crawl.py."""
 
@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 
 from raqib.items import Article
-from spiders.claims import Claims, Form
+from raqib.claims import Claims, Form
 from spiders.feeds import feed_entries
 from spiders.sitemaps import parse_sitemap, utc_iso
 from storage.articles import get_article, is_outdated, save_article

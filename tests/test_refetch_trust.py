@@ -9,7 +9,7 @@ import pytest
 
 from fixturesite.server import FixtureSite
 from raqib.urls import url_key
-from spiders.claims import DISTRUST_AFTER, RefetchTrust
+from raqib.claims import DISTRUST_AFTER, RefetchTrust
 from storage.db import open_db
 from tests.conftest import run_cli
 
