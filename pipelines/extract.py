@@ -43,6 +43,14 @@ class Extracted:
 
 
 _WS = re.compile(r"[ \t\u00a0\u200f\u200e]+")
+# C0 controls but tab, LF, CR: lxml's parser gives up on the whole document at one of
+# them (a stray \x01 or ESC in a CMS field), so a single byte would lose the article.
+_C0 = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+def strip_controls(text: str) -> str:
+    """Remove C0 control characters except tab and line breaks."""
+    return _C0.sub("", text)
 
 
 def clean_body(text: str) -> str:
@@ -74,6 +82,7 @@ def extract(body: bytes | str, url: str, *, content_type: str | None = None, for
         text, encoding = body, "unicode"
     if "\x00" in text[:2000]:
         raise NotAnArticle("binary", "the content is not text")
+    text = strip_controls(text)
     try:
         tree = lxml_html.fromstring(text)
     except Exception as exc:  # lxml raises several types on garbage

@@ -50,3 +50,21 @@ def test_non_articles_refused_with_reason(html, reason):
         extract(html, "https://ex.ma/x")
     if reason:
         assert info.value.reason == reason
+
+
+CONTROLS = [("soh", "\x01"), ("bel", "\x07"), ("backspace", "\x08"), ("escape", "\x1b"), ("form-feed", "\x0c"),
+            ("unit-separator", "\x1f")]
+
+
+@pytest.mark.parametrize("char", [c for _, c in CONTROLS], ids=[i for i, _ in CONTROLS])
+def test_one_control_character_does_not_drop_the_article(char):
+    """lxml stops parsing at a C0 control: one stray byte used to give no_body."""
+    paras = "".join(f"<p>{PARA} {i}</p>" for i in range(3)) + f"<p>{PARA[:30]}{char}{PARA[30:]} 3</p>"
+    ex = extract(page(paras), "https://ex.ma/news/3")
+    assert ex.body.count("\n") == 3
+    assert char not in ex.body and PARA[:30] in ex.body
+
+
+def test_tabs_and_newlines_are_kept_as_whitespace():
+    paras = "".join(f"<p>{PARA}\t{i}\r\n</p>" for i in range(4))
+    assert extract(page(paras), "https://ex.ma/news/4").body.splitlines()[0] == f"{PARA} 0"
