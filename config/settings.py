@@ -30,6 +30,7 @@ class Setting:
 
 
 SETTINGS: tuple[Setting, ...] = (
+    Setting("allowed_networks", str, "", "Comma-separated networks (CIDR, e.g. `10.20.0.0/16`) the crawler may reach although they are private, link-local or reserved; otherwise only sources whose own host is in such a range may (see SSRF in the README)."),
     Setting("access_token", str, "", "Token required by `raqib serve` when bound to a non-loopback address."),
     Setting("autothrottle", bool, True, "Adapt request rate to each server's latency (Scrapy AutoThrottle)."),
     Setting("concurrent_requests", int, 16, "Parallel requests across all domains in one crawl."),
@@ -71,6 +72,8 @@ _BY_NAME = {s.name: s for s in SETTINGS}
 
 
 def _coerce(setting: Setting, value: Any, origin: str) -> Any:
+    if setting.type is str and isinstance(value, list) and all(isinstance(v, str) for v in value):
+        return ", ".join(value)     # a TOML list for a comma-separated setting
     if isinstance(value, setting.type) and not (setting.type is int and isinstance(value, bool)):
         return value
     if isinstance(value, str):
@@ -119,6 +122,9 @@ def load_settings(path: str | os.PathLike | None = None, overrides: dict[str, An
         if key not in _BY_NAME:
             raise ConfigError("command line", "unknown setting", field=key)
         values[key] = _coerce(_BY_NAME[key], value, "command line")
+    from raqib.netpolicy import parse_networks
+
+    parse_networks(values["allowed_networks"])   # a bad CIDR fails at start-up, naming the setting
     return values
 
 

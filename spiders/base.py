@@ -19,6 +19,7 @@ from twisted.python.failure import Failure
 
 from config.sources import Source
 from raqib.items import Article
+from raqib.netpolicy import scheme_refusal
 from raqib.urls import url_key
 from raqib.claims import Form, FormNotAnArticle, claims_for
 from spiders.middlewares import SkipArticle
@@ -34,6 +35,12 @@ def describe_failure(failure: Failure) -> str:
     exc = failure.value
     response = getattr(exc, "response", None)
     if response is not None:
+        location = response.headers.get(b"Location")
+        if 300 <= response.status < 400 and location:
+            # A redirect Scrapy would not follow (to file:, data:, ...): say where it led.
+            target = response.urljoin(location.decode("latin-1"))
+            why = scheme_refusal(target)
+            return f"HTTP {response.status}: redirect to {target[:300]} not followed" + (f": {why}" if why else "")
         return f"HTTP {response.status}"
     name = type(exc).__name__
     text = str(exc).strip()

@@ -37,6 +37,11 @@ def scrapy_settings(cfg: dict[str, Any]) -> dict[str, Any]:
         "HTTPCACHE_DIR": str(cache_dir),
         "HTTPCACHE_IGNORE_HTTP_CODES": [500, 502, 503, 504, 404, 403, 429],
         "REDIRECT_MAX_TIMES": 5,
+        # Only http(s) is ever fetched (spiders.netguard refuses the rest first); without
+        # these handlers a link that slipped past could not read files or other stores.
+        "DOWNLOAD_HANDLERS": {"file": None, "data": None, "ftp": None, "s3": None},
+        # Connections go only to addresses the network policy checked (spiders.netguard).
+        "TWISTED_DNS_RESOLVER": "spiders.netguard.PinnedResolver",
         "COOKIES_ENABLED": False,
         "TELNETCONSOLE_ENABLED": False,
         "LOG_ENABLED": False,  # raqib configures logging itself
@@ -44,6 +49,7 @@ def scrapy_settings(cfg: dict[str, Any]) -> dict[str, Any]:
         "REQUEST_FINGERPRINTER_IMPLEMENTATION": "2.7",
         "DOWNLOADER_MIDDLEWARES": {
             "spiders.middlewares.KnownURLMiddleware": 50,
+            "spiders.netguard.NetworkPolicyMiddleware": 60,   # before robots.txt, cache and download
             "spiders.middlewares.BackoffRetryMiddleware": 550,
         },
         "ITEM_PIPELINES": {

@@ -26,10 +26,23 @@ class SitemapEntry:
     lastmod: str = ""  # <lastmod> only: when the publisher last changed the page
 
 
-def parse_sitemap(body: bytes) -> tuple[str, list[SitemapEntry]]:
-    """Returns ("urlset" | "sitemapindex", entries); raises ValueError on unreadable XML."""
+DEFAULT_MAX_BYTES = 50 * 1024 * 1024    # the sitemap protocol's own limit
+
+
+def parse_sitemap(body: bytes, max_bytes: int = DEFAULT_MAX_BYTES) -> tuple[str, list[SitemapEntry]]:
+    """Returns ("urlset" | "sitemapindex", entries); raises ValueError on unreadable XML.
+
+    A ``.xml.gz`` sitemap served as a plain file (no Content-Encoding, so Scrapy's own
+    limit saw only the compressed bytes) is decompressed here, to at most ``max_bytes``:
+    a larger one is refused rather than read, as a gzip bomb would be."""
     if body[:2] == b"\x1f\x8b":
-        body = gzip.GzipFile(fileobj=io.BytesIO(body)).read(50 * 1024 * 1024)
+        try:
+            body = gzip.GzipFile(fileobj=io.BytesIO(body)).read(max_bytes + 1)
+        except (OSError, EOFError) as exc:
+            raise ValueError(f"unreadable gzip sitemap: {exc}") from None
+        if len(body) > max_bytes:
+            raise ValueError(f"gzip sitemap decompresses to more than {max_bytes} bytes "
+                             f"(setting max_sitemap_bytes)")
     kind = ""
     entries: list[SitemapEntry] = []
     loc = date = lastmod = ""
@@ -116,7 +129,8 @@ class SitemapSpider(SourceSpider):
 
     def parse_sitemap(self, response):
         try:
-            kind, entries = parse_sitemap(response.body)
+            limit = self.crawler.settings.getdict("RAQIB").get("max_sitemap_bytes") or DEFAULT_MAX_BYTES
+            kind, entries = parse_sitemap(response.body, limit)
         except ValueError as exc:
             self._count_page(response)
             self.entry_error(response.url, str(exc))
