@@ -13,7 +13,6 @@ import logging
 import secrets
 from contextlib import closing
 from pathlib import Path
-from urllib.parse import urlencode
 
 import jinja2
 from starlette.applications import Starlette
@@ -27,56 +26,19 @@ from starlette.templating import Jinja2Templates
 
 from review.atom import build_feed
 from review.highlight import highlight_inline, highlight_paragraphs, spans_for
-from raqib.errors import WatchlistError
+from raqib.errors import NotFound, WatchlistError
+from review.params import filter_query, inbox_filter, page_number, safe_next, valid_id
+from review.sanitize import inert_bidi, safe_url
 from review.security import Csrf, SecurityMiddleware, check_bind, forbidden, require_csrf
 from storage.db import open_db
-from storage.review_queries import (REVIEW_STATES, InboxFilter, article_detail, facet_values, inbox,
-                                    inbox_total, neighbours, status_counts)
-from storage.reviews import STATUSES, mark
+from storage.review_queries import (REVIEW_STATES, article_detail, facet_values, inbox, inbox_total,
+                                    neighbours, status_counts)
+from storage.reviews import STATUSES, mark, mark_known
 
 log = logging.getLogger(__name__)
 
 HERE = Path(__file__).parent
 PAGE_SIZE = 50
-FILTER_KEYS = ("status", "source", "watchlist", "from", "to", "min_score", "q")
-
-
-def _filter(params) -> InboxFilter:
-    def get(k):
-        v = (params.get(k) or "").strip()
-        return v or None
-    try:
-        min_score = float(get("min_score")) if get("min_score") else None
-    except ValueError:
-        min_score = None
-    status = get("status")
-    if status not in REVIEW_STATES and status != "all":
-        status = "new" if status is None else None
-    return InboxFilter(status=None if status == "all" else status, source=get("source"),
-                       watchlist=get("watchlist"), date_from=get("from"), date_to=get("to"),
-                       min_score=min_score, q=get("q"))
-
-
-def _filter_query(params, **override) -> str:
-    items = {k: params.get(k) for k in FILTER_KEYS if params.get(k)}
-    items.update({k: v for k, v in override.items() if v is not None})
-    items = {k: v for k, v in items.items() if v != ""}
-    return urlencode(items)
-
-
-def _safe_next(value: str | None, default: str) -> str:
-    """Only same-site paths: a form must not become an open redirect."""
-    if value and value.startswith("/") and not value.startswith("//") and "\\" not in value:
-        return value
-    return default
-
-
-def safe_url(url: str | None) -> str:
-    """Scraped URLs become links only if they are http(s): no ``javascript:`` or ``data:``."""
-    url = (url or "").strip()
-    return url if url.lower().startswith(("http://", "https://")) else "#"
-
-
 def create_app(db_path: str | Path, *, access_token: str = "", secret: str | None = None,
                watchlists_dir: str | Path | None = None, gazetteer_path: str | Path | None = None,
                candidates_dir: str | Path | None = None) -> Starlette:
@@ -91,8 +53,10 @@ def create_app(db_path: str | Path, *, access_token: str = "", secret: str | Non
     with closing(open_db(db_path).conn):
         pass
     csrf = Csrf(secret or access_token + secrets.token_hex(16))
+    # finalize: every {{ … }} has its bidi controls neutralised (review.sanitize)
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(HERE / "templates"), autoescape=True,
-                             undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+                             undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
+                             finalize=inert_bidi)
     env.filters["as_json"] = lambda v, indent=None: json.dumps(v, ensure_ascii=False, indent=indent)
     env.filters["safe_url"] = safe_url
     templates = Jinja2Templates(env=env)
@@ -104,43 +68,48 @@ def create_app(db_path: str | Path, *, access_token: str = "", secret: str | Non
         ctx = {"csrf_token": request.state.csrf_token, "statuses": STATUSES, **ctx}
         return templates.TemplateResponse(request, name, ctx, status_code=status_code)
 
+    def error(request: Request, message: str, status_code: int, **ctx) -> Response:
+        return page(request, "error.html", {"message": message, "back": "/", "details": [], **ctx},
+                    status_code)
+
     def _db_obj(conn):
         import sqlite_utils
         return sqlite_utils.Database(conn)
 
     def inbox_page(request: Request) -> Response:
         params = request.query_params
-        flt = _filter(params)
-        try:
-            page_no = max(1, int(params.get("page", "1")))
-        except ValueError:
-            page_no = 1
+        flt = inbox_filter(params)
+        page_no = page_number(params, PAGE_SIZE)
+        if page_no is None:
+            return error(request, "رقم الصفحة خارج النطاق", 400)
         with db() as conn:
             d = _db_obj(conn)
             rows = inbox(d, flt, limit=PAGE_SIZE, offset=(page_no - 1) * PAGE_SIZE)
             total = inbox_total(d, flt)
             counts = status_counts(d, flt)
             facets = facet_values(d)
-        qs = _filter_query(params)
+        qs = filter_query(params)
         return page(request, "inbox.html", {
             "rows": rows, "total": total, "counts": counts, "facets": facets, "flt": flt,
             "current_status": flt.status or "all", "params": params, "qs": qs, "page": page_no,
-            "pages": max(1, -(-total // PAGE_SIZE)), "filter_query": lambda **o: _filter_query(params, **o),
+            "pages": max(1, -(-total // PAGE_SIZE)), "filter_query": lambda **o: filter_query(params, **o),
             "states": REVIEW_STATES,
         })
 
     def article_page(request: Request) -> Response:
         aid = request.path_params["id"]
         params = request.query_params
+        if not valid_id(aid):
+            return error(request, f"لا يوجد مقال رقم {aid}", 404)
         with db() as conn:
             d = _db_obj(conn)
             detail = article_detail(d, aid)
             if detail is None:
-                return page(request, "error.html", {"message": f"لا يوجد مقال رقم {aid}"}, 404)
-            prev_id, next_id = neighbours(d, aid, _filter(params))
+                return error(request, f"لا يوجد مقال رقم {aid}", 404)
+            prev_id, next_id = neighbours(d, aid, inbox_filter(params))
         a = detail["article"]
         flags = detail["flags"]
-        qs = _filter_query(params)
+        qs = filter_query(params)
         back = "/" + ("?" + qs if qs else "")
         suffix = "?" + qs if qs else ""
         stale = any((f.get("updated_at") or "") < (a.get("updated_at") or "") and (a.get("revision") or 1) > 1
@@ -164,8 +133,13 @@ def create_app(db_path: str | Path, *, access_token: str = "", secret: str | Non
         if status not in STATUSES:
             return PlainTextResponse(f"400 — unknown status {status!r}\n", status_code=400)
         note = form.get("note")
-        await run_in_threadpool(_mark, [aid], status, None if note is None else str(note))
-        return RedirectResponse(_safe_next(str(form.get("next") or ""), f"/article/{aid}"), 303)
+        if not valid_id(aid):
+            return error(request, f"لا يوجد مقال رقم {aid}", 404)
+        try:
+            await run_in_threadpool(_mark, [aid], status, None if note is None else str(note))
+        except NotFound:
+            return error(request, f"لا يوجد مقال رقم {aid}", 404)
+        return RedirectResponse(safe_next(str(form.get("next") or ""), f"/article/{aid}"), 303)
 
     async def review_bulk(request: Request) -> Response:
         form = await require_csrf(request, csrf)
@@ -178,13 +152,22 @@ def create_app(db_path: str | Path, *, access_token: str = "", secret: str | Non
             ids = [int(x) for x in form.getlist("ids")]
         except ValueError:
             return PlainTextResponse("400 — bad article id\n", status_code=400)
-        if ids:
-            await run_in_threadpool(_mark, ids, status, None)
-        return RedirectResponse(_safe_next(str(form.get("next") or ""), "/"), 303)
+        marked, unknown = (await run_in_threadpool(_mark_known, ids, status)) if ids else ([], [])
+        back = safe_next(str(form.get("next") or ""), "/")
+        if unknown:
+            # the others are kept: say which ids were not found (deleted since the page loaded?)
+            return error(request, "لا توجد مقالات بهذه الأرقام: " + "، ".join(map(str, unknown)), 404,
+                         back=back, details=[f"سُجّلت المراجعة ({status}) للمقالات: "
+                                             + ("، ".join(map(str, marked)) or "لا شيء")])
+        return RedirectResponse(back, 303)
 
     def _mark(ids, status, note):
         with db() as conn:
             mark(_db_obj(conn), ids, status, note)
+
+    def _mark_known(ids, status):
+        with db() as conn:
+            return mark_known(_db_obj(conn), ids, status, None)
 
     def feed(request: Request) -> Response:
         with db() as conn:

@@ -3,6 +3,10 @@
 Entry ids are ``tag:`` URIs built from the article id, so they stay the same across
 restarts and host names and a reader never shows a story twice; entries are ordered
 by when the story was first flagged.
+
+Every scraped string passes ``review.sanitize.xml_text`` (a control character in one
+title must not break the whole feed) and the original's link is included only when
+it is http(s): a feed reader may follow a ``javascript:`` or ``data:`` link.
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ from datetime import datetime, timezone
 import sqlite_utils
 from feedgen.feed import FeedGenerator
 
+from review.sanitize import link_or_none, xml_text
 from storage.review_queries import feed_rows
 
 TAG = "tag:raqib.invalid,2024:"
@@ -42,20 +47,23 @@ def build_feed(db: sqlite_utils.Database, base_url: str, *, limit: int = 100) ->
     fg.link(href=f"{base}/", rel="alternate", type="text/html")
     fg.updated(max((_dt(r["flag_updated_at"]) for r in rows), default=_dt(None)))
     for r in rows:  # newest first: append keeps that order in the document
+        source = xml_text(r["source"])
+        original = link_or_none(r["url"])
         fe = fg.add_entry(order="append")
         fe.id(f"{TAG}article/{r['id']}")
-        fe.title(r["title"] or r["url"])
+        fe.title(xml_text(r["title"]) or xml_text(original) or f"#{r['id']}")
         fe.link(href=f"{base}/article/{r['id']}", rel="alternate", type="text/html")
-        fe.link(href=r["url"], rel="related", type="text/html", title=r["source"])
+        if original:
+            fe.link(href=xml_text(original), rel="related", type="text/html", title=source)
         fe.published(_dt(r["published"] or r["fetched_at"]))
         fe.updated(_dt(r["flag_updated_at"]))
-        fe.author({"name": r["source"]})
+        fe.author({"name": source or "?"})
         for w in r["watchlists"]:
-            fe.category(term=w, label=w)
+            fe.category(term=xml_text(w), label=xml_text(w))
         terms = "، ".join(r["terms"])
         summary = (f"[{r['source']} · {r['score']:.1f}] " + (f"{terms} — " if terms else "")
                    + (r["excerpt"] or "").replace("\n", " ")[:400])
-        fe.summary(summary)  # plain text: feedgen escapes it, readers never render scraped HTML
+        fe.summary(xml_text(summary))  # plain text: feedgen escapes it, readers never render scraped HTML
     return _fix_entry_links(fg.atom_str(pretty=True), rows)
 
 
@@ -70,7 +78,8 @@ def _fix_entry_links(xml: bytes, rows: list[dict]) -> bytes:
     root = etree.fromstring(xml)
     for entry, row in zip(root.findall("a:entry", ns), rows):
         links = entry.findall("a:link", ns)
-        if len(links) == 2:
+        if links:
             links[0].attrib.update({"rel": "alternate", "type": "text/html"})
-            links[1].attrib.update({"rel": "related", "type": "text/html", "title": row["source"]})
+        if len(links) == 2:
+            links[1].attrib.update({"rel": "related", "type": "text/html", "title": xml_text(row["source"])})
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)

@@ -56,10 +56,17 @@ def _where(db: sqlite_utils.Database, flt: InboxFilter, *, with_status: bool = T
         where.append("f.score >= ?")
         params.append(float(flt.min_score))
     if flt.q and flt.q.strip():
-        # quote_fts turns arbitrary user text into a safe FTS5 query (each token quoted)
         where.append("a.id IN (SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?)")
-        params.append(db.quote_fts(flt.q.strip()))
+        params.append(fts_query(flt.q))
     return " AND ".join(where), params
+
+
+def fts_query(text: str) -> str:
+    """Arbitrary user text as a safe FTS5 query: each whitespace-separated word becomes
+    a quoted string (inner ``"`` doubled), so ``NOT``, ``(`` or a lone ``"`` are just
+    text.  (sqlite-utils' ``quote_fts`` turns ``"`` into an empty query, which FTS5
+    rejects as a syntax error.)"""
+    return " ".join('"' + word.replace('"', '""') + '"' for word in text.split())
 
 
 def _top_terms(matches_json: list[str], n: int = 5) -> list[tuple[str, int]]:
