@@ -6,6 +6,8 @@ import json
 
 import click
 
+from raqib.redact import redact_text
+
 
 def summary_table(summary) -> str:
     lines = [f"{'source':<16} {'status':<8} {'pages':>6} {'new':>5} {'upd':>4} {'flag':>5} {'skip':>5} {'err':>4}  seconds"]
@@ -23,7 +25,7 @@ def summary_table(summary) -> str:
         lines.append("skipped: " + ", ".join(f"{k} {v}" for k, v in sorted(reasons.items())))
     for r in summary.sources:
         for e in r.errors[:5]:
-            lines.append(f"  ! {r.source}: {e.get('url', '')} — {e.get('error', '')}")
+            lines.append(redact_text(f"  ! {r.source}: {e.get('url', '')} — {e.get('error', '')}"))
         if len(r.errors) > 5:
             lines.append(f"  ! {r.source}: … and {len(r.errors) - 5} more errors (raqib status {r.source})")
     return "\n".join(lines)

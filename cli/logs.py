@@ -1,10 +1,15 @@
-"""Logging for the application: one line per event on stderr, optionally a rotating file."""
+"""Logging for the application: one line per event on stderr, optionally a rotating file.
+
+Every handler redacts URL credentials and secret query values (raqib.redact), so a
+token or webhook key never reaches the terminal or the log file."""
 
 from __future__ import annotations
 
 import logging
 import logging.handlers
 import sys
+
+from raqib.redact import RedactFilter
 
 FORMAT = "%(asctime)s %(levelname)-7s %(name)s: %(message)s"
 
@@ -16,10 +21,12 @@ def configure(verbosity: int = 0, log_file: str = "") -> None:
         root.removeHandler(h)
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(logging.Formatter(FORMAT, "%Y-%m-%d %H:%M:%S"))
+    handler.addFilter(RedactFilter())
     root.addHandler(handler)
     if log_file:
         fh = logging.handlers.RotatingFileHandler(log_file, maxBytes=5_000_000, backupCount=5, encoding="utf-8")
         fh.setFormatter(logging.Formatter(FORMAT))
+        fh.addFilter(RedactFilter())
         root.addHandler(fh)
     root.setLevel(level)
     # Scrapy and friends are chatty at INFO; their warnings still show.

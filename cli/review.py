@@ -149,9 +149,11 @@ def serve(obj, db_path, host, port):
     """Serve the review web page: inbox, article view with highlights, Atom feed,
     and /tune, the watchlist back-test (candidate files in setting tuning_dir).
 
-    Binds to 127.0.0.1 by default.  A non-loopback --host needs access_token set in
-    the settings (open the page once as /?token=TOKEN; feed readers use
-    /feed.atom?token=TOKEN).  Ctrl-C stops it.
+    Binds to 127.0.0.1 by default.  A non-loopback --host needs access_token (at
+    least 16 characters) set in the settings (open the page once as /?token=TOKEN;
+    give feed readers their own token: raqib feed-token create).  Other host names
+    than the bound address (a reverse proxy's) go in setting serve_public_name.
+    Ctrl-C stops it.
 
     \b
     Example:
@@ -166,6 +168,7 @@ def serve(obj, db_path, host, port):
     click.echo(f"Review page: http://{cfg['serve_host']}:{cfg['serve_port']}/   (database {cfg['db_path']})",
                err=True)
     run(cfg["db_path"], cfg["serve_host"], cfg["serve_port"], access_token=cfg["access_token"],
+        public_names=[n for n in cfg["serve_public_name"].split(",") if n.strip()],
         watchlists_dir=cfg["watchlists_dir"], gazetteer_path=cfg["gazetteer_path"], candidates_dir=cfg["tuning_dir"])
 
 

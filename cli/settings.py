@@ -18,6 +18,7 @@ def settings_cmd(obj, markdown):
       RAQIB_DB_PATH=/var/lib/raqib/raqib.db raqib settings
     """
     from config.settings import SETTINGS, settings_markdown
+    from raqib.redact import redact_text
 
     if markdown:
         click.echo(settings_markdown())
@@ -27,5 +28,7 @@ def settings_cmd(obj, markdown):
         value = cfg[s.name]
         if s.name == "access_token" and value:
             value = "(set)"
+        elif isinstance(value, str):
+            value = redact_text(value)   # URL credentials and keys (webhook_url…) stay secret
         mark = "" if cfg[s.name] == s.default else "   (changed)"
         click.echo(f"{s.name} = {value!r}{mark}\n    {s.help}")

@@ -31,7 +31,7 @@ class Setting:
 
 SETTINGS: tuple[Setting, ...] = (
     Setting("allowed_networks", str, "", "Comma-separated networks (CIDR, e.g. `10.20.0.0/16`) the crawler may reach although they are private, link-local or reserved; otherwise only sources whose own host is in such a range may (see SSRF in the README)."),
-    Setting("access_token", str, "", "Token required by `raqib serve` when bound to a non-loopback address."),
+    Setting("access_token", str, "", "Token required by `raqib serve` when bound to a non-loopback address (at least 16 characters)."),
     Setting("autothrottle", bool, True, "Adapt request rate to each server's latency (Scrapy AutoThrottle)."),
     Setting("concurrent_requests", int, 16, "Parallel requests across all domains in one crawl."),
     Setting("concurrent_requests_per_domain", int, 2, "Parallel requests to one domain: be polite to news sites."),
@@ -56,6 +56,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("retry_times", int, 2, "Retries (with backoff) for timeouts, resets and 5xx."),
     Setting("serve_host", str, "127.0.0.1", "Address `raqib serve` binds to."),
     Setting("serve_port", int, 8765, "Port `raqib serve` listens on."),
+    Setting("serve_public_name", str, "", "Comma-separated host names the review page is also reached by (e.g. behind a reverse proxy); requests naming any other host than the bound address are refused (DNS rebinding)."),
     Setting("smtp_from", str, "raqib@localhost", "Sender of alert e-mails."),
     Setting("smtp_host", str, "", "SMTP server for alert e-mails (empty: no e-mail)."),
     Setting("smtp_port", int, 25, "SMTP port."),

@@ -22,6 +22,7 @@ from typing import Callable
 import httpx
 import sqlite_utils
 
+from raqib.redact import redact_text, redact_url
 from storage import alerts as outbox
 
 log = logging.getLogger(__name__)
@@ -81,10 +82,11 @@ def send_webhook(url: str, body: dict, *, timeout: float = 10.0,
         else:
             resp = httpx.post(url, json=body, headers=headers, timeout=timeout)
     except httpx.HTTPError as exc:
-        raise DeliveryError(f"{type(exc).__name__}: {exc}") from None
+        raise DeliveryError(redact_text(f"{type(exc).__name__}: {exc}")) from None
     if resp.status_code >= 300:
         permanent = 400 <= resp.status_code < 500 and resp.status_code not in (408, 429)
-        raise DeliveryError(f"HTTP {resp.status_code} from {url}", permanent=permanent)
+        # the URL's credentials and key are secrets: errors are logged, stored and printed
+        raise DeliveryError(f"HTTP {resp.status_code} from {redact_url(url)}", permanent=permanent)
 
 
 def build_email(body: dict, sender: str, recipients: list[str]) -> MIMEText:

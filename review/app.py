@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import logging
-import secrets
 from contextlib import closing
 from pathlib import Path
 
@@ -29,8 +28,10 @@ from review.highlight import highlight_inline, highlight_paragraphs, spans_for
 from raqib.errors import NotFound, WatchlistError
 from review.params import filter_query, inbox_filter, page_number, safe_next, valid_id
 from review.sanitize import inert_bidi, safe_url
-from review.security import Csrf, SecurityMiddleware, check_bind, forbidden, require_csrf
+from review.hosts import HostPolicy
+from review.security import Csrf, Login, SecurityMiddleware, check_bind, forbidden, require_csrf, server_secret
 from storage.db import open_db
+from storage.feed_tokens import feed_token_valid
 from storage.review_queries import (REVIEW_STATES, article_detail, facet_values, inbox, inbox_total,
                                     neighbours, status_counts)
 from storage.reviews import STATUSES, mark, mark_known
@@ -40,10 +41,15 @@ log = logging.getLogger(__name__)
 HERE = Path(__file__).parent
 PAGE_SIZE = 50
 def create_app(db_path: str | Path, *, access_token: str = "", secret: str | None = None,
+               host: str = "127.0.0.1", public_names: tuple[str, ...] | list[str] = (),
                watchlists_dir: str | Path | None = None, gazetteer_path: str | Path | None = None,
                candidates_dir: str | Path | None = None) -> Starlette:
     """The review app over the database at ``db_path`` (created/migrated now).
 
+    ``host`` is the address it is served on and ``public_names`` the other host names
+    it may be reached by (setting serve_public_name): requests for any other Host are
+    refused (``review.hosts``).  ``secret`` signs the cookies (default: the one kept
+    next to the database, ``review.security.server_secret``).
     ``watchlists_dir``, ``gazetteer_path`` and ``candidates_dir`` feed the tune view
     (default: the built-in settings; candidates in ``watchlist-candidates`` beside the
     database).
@@ -52,7 +58,8 @@ def create_app(db_path: str | Path, *, access_token: str = "", secret: str | Non
     tune_cfg = _tune_config(db_path, watchlists_dir, gazetteer_path, candidates_dir)
     with closing(open_db(db_path).conn):
         pass
-    csrf = Csrf(secret or access_token + secrets.token_hex(16))
+    secret = secret or server_secret(db_path)
+    csrf = Csrf(secret)
     # finalize: every {{ … }} has its bidi controls neutralised (review.sanitize)
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(HERE / "templates"), autoescape=True,
                              undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
@@ -208,7 +215,15 @@ def create_app(db_path: str | Path, *, access_token: str = "", secret: str | Non
         Route("/healthz", healthz),
         Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
     ]
-    middleware = [Middleware(SecurityMiddleware, access_token=access_token, csrf=csrf)]
+    async def feed_token_ok(token: str) -> bool:
+        def check():
+            with db() as conn:
+                return feed_token_valid(_db_obj(conn), token)
+        return await run_in_threadpool(check)
+
+    middleware = [Middleware(SecurityMiddleware, access_token=access_token, csrf=csrf,
+                             login=Login(secret, access_token), hosts=HostPolicy(host, public_names),
+                             feed_token_ok=feed_token_ok)]
     app = Starlette(routes=routes, middleware=middleware)
     app.state.db_path = db_path
     return app
@@ -226,11 +241,17 @@ def _tune_config(db_path: str, watchlists_dir, gazetteer_path, candidates_dir) -
 
 
 def serve(db_path: str | Path, host: str = "127.0.0.1", port: int = 8765, *, access_token: str = "",
-          log_level: str = "info", **tune) -> None:
-    """Run the review page with uvicorn until interrupted (refuses an unsafe bind first)."""
+          public_names: tuple[str, ...] | list[str] = (), log_level: str = "info", **tune) -> None:
+    """Run the review page with uvicorn until interrupted (refuses an unsafe bind first).
+
+    uvicorn's own log handlers get the redaction filter (``raqib.redact``): its access
+    log would otherwise record every ``?token=`` in full."""
     import uvicorn
 
+    from raqib.redact import uvicorn_log_config
+
     check_bind(host, access_token)
-    app = create_app(db_path, access_token=access_token, **tune)
+    app = create_app(db_path, access_token=access_token, host=host, public_names=public_names, **tune)
     log.info("review page on http://%s:%d/ (database %s)", host, port, db_path)
-    uvicorn.run(app, host=host, port=port, log_level=log_level, server_header=False)
+    uvicorn.run(app, host=host, port=port, log_level=log_level, server_header=False,
+                log_config=uvicorn_log_config())

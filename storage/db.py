@@ -102,7 +102,14 @@ def _v3(db: sqlite_utils.Database) -> None:
         db.execute("ALTER TABLE articles ADD COLUMN source_modified TEXT")
 
 
-MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_v1, _v2, _v3]
+def _v4(db: sqlite_utils.Database) -> None:
+    # Per-reader Atom feed tokens (storage/feed_tokens.py): only a hash is kept.
+    db["feed_tokens"].create({"id": int, "label": str, "token_hash": str, "created_at": str,
+                              "revoked_at": str}, pk="id", if_not_exists=True)
+    db["feed_tokens"].create_index(["token_hash"], unique=True, if_not_exists=True)
+
+
+MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_v1, _v2, _v3, _v4]
 
 
 def open_db(path: str | Path, *, migrate: bool = True, durable: bool = True) -> sqlite_utils.Database:

@@ -15,6 +15,7 @@ from datetime import datetime, timezone
 
 import sqlite_utils
 
+from raqib.redact import redact_text
 from storage.runs import consecutive_failures, last_runs
 
 JOBS_TABLE = "apscheduler_jobs"
@@ -93,6 +94,7 @@ def source_status(db: sqlite_utils.Database, sources: list[str] = (), *, thresho
 
 
 def _error_text(err: object) -> str:
+    """The error as one line for a person, with URL secrets redacted (raqib.redact)."""
     if isinstance(err, dict):
-        return str(err.get("error") or err.get("message") or json.dumps(err, ensure_ascii=False))
-    return str(err)
+        return redact_text(str(err.get("error") or err.get("message") or json.dumps(err, ensure_ascii=False)))
+    return redact_text(str(err))

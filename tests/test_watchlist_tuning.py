@@ -211,7 +211,8 @@ def test_tune_view_shows_the_same_backtest(store, tmp_path):
     cand_dir.mkdir()
     shutil.copy(CANDIDATE, cand_dir / "tuned.yaml")
     (cand_dir / "broken.yaml").write_text("name: x\nthreshold: [\n", encoding="utf-8")
-    client = TestClient(create_app(store["db"], candidates_dir=cand_dir), follow_redirects=False)
+    client = TestClient(create_app(store["db"], candidates_dir=cand_dir), follow_redirects=False,
+                        base_url="http://127.0.0.1:8765")
     page = client.get("/tune")
     assert page.status_code == 200
     assert 'value="candidates/tuned.yaml"' in page.text and 'value="live/morocco-security-cooperation.yaml"' in page.text
