@@ -50,7 +50,10 @@ SECURITY_HEADERS = {
     "Content-Security-Policy": CSP,
     "X-Content-Type-Options": "nosniff",
     "X-Frame-Options": "DENY",
-    "Referrer-Policy": "no-referrer",   # never leak the review URL (or a token) to outlets
+    # never leak the review URL (or a token) to outlets; "same-origin" rather than
+    # "no-referrer" because under no-referrer browsers send `Origin: null` with our own
+    # form posts, and the Origin check (review.hosts) must see the real origin
+    "Referrer-Policy": "same-origin",
     "Cross-Origin-Opener-Policy": "same-origin",
 }
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
