@@ -20,16 +20,18 @@ _URL = re.compile(r"^https?://", re.IGNORECASE)
 def read_input(ref: str, cfg: dict) -> dict:
     """Turn one PATH_OR_URL into {url, title, body, published}; raises NotAnArticle."""
     if _URL.match(ref):
-        import httpx
+        from raqib.fetch import FetchError, fetch
+        from raqib.netpolicy import parse_networks
 
         try:
-            resp = httpx.get(ref, headers={"User-Agent": cfg["user_agent"]}, timeout=cfg["download_timeout"],
-                             follow_redirects=True)
-        except httpx.HTTPError as exc:
-            raise NotAnArticle("fetch_failed", f"{type(exc).__name__}: {exc}") from None
-        if resp.status_code >= 400:
-            raise NotAnArticle("fetch_failed", f"HTTP {resp.status_code}")
-        return _from_html(resp.content, str(resp.url), resp.headers.get("content-type"), cfg)
+            page = fetch(ref, user_agent=cfg["user_agent"], timeout=cfg["download_timeout"],
+                         max_bytes=cfg["max_response_bytes"],
+                         allowed_networks=parse_networks(cfg.get("allowed_networks", "")))
+        except FetchError as exc:
+            raise NotAnArticle(exc.reason, str(exc)) from None
+        if page.status >= 400:
+            raise NotAnArticle("fetch_failed", f"HTTP {page.status}")
+        return _from_html(page.body, page.url, page.content_type or None, cfg)
     path = Path(ref)
     if not path.is_file():
         raise NotAnArticle("not_found", f"no such file: {ref}")
