@@ -23,6 +23,8 @@ from __future__ import annotations
 import ipaddress
 import logging
 from typing import Any, Sequence
+from urllib.parse import urlsplit
+from urllib.request import getproxies
 
 from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.utils.defer import maybe_deferred_to_future
@@ -72,6 +74,11 @@ class PinnedResolver:
     def __init__(self, reactor):
         self.reactor = reactor
         self.original = reactor.nameResolver
+        # Proxies the operator configured (http_proxy, https_proxy: Scrapy's
+        # HttpProxyMiddleware uses them) are resolved normally: they are not links
+        # someone else wrote, and the checked target is reached through them.
+        self.passthrough = {_key(h) for h in (urlsplit(u).hostname for u in getproxies().values()
+                                              if isinstance(u, str) and "://" in u) if h}
 
     @classmethod
     def from_crawler(cls, crawler, reactor) -> "PinnedResolver":
@@ -119,6 +126,9 @@ class PinnedResolver:
 
     def resolveHostName(self, resolutionReceiver, hostName: str, portNumber: int = 0,
                         addressTypes: Sequence[type] | None = None, transportSemantics: str = "TCP"):
+        if _key(hostName) in self.passthrough:
+            return self.original.resolveHostName(resolutionReceiver, hostName, portNumber, addressTypes,
+                                                 transportSemantics)
         resolution = _Resolution(hostName)
         resolutionReceiver.resolutionBegan(resolution)
         pinned = _PINNED.get(_key(hostName))
