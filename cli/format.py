@@ -7,6 +7,7 @@ import json
 import click
 
 from raqib.redact import redact_text
+from review.sanitize import BIDI_CONTROLS
 
 
 def summary_table(summary) -> str:
@@ -35,12 +36,13 @@ def echo_json(obj) -> None:
     click.echo(json.dumps(obj, ensure_ascii=False))
 
 
-_CONTROLS = {c: "\ufffd" for c in (*range(0, 9), *range(11, 32), 127, *range(0x80, 0xA0))}
+_CONTROLS = {c: "\ufffd" for c in (*range(0, 9), *range(11, 32), 127, *range(0x80, 0xA0))} | BIDI_CONTROLS
 
 
 def inert(text: str | None) -> str:
-    """Scraped text with terminal control characters (ANSI escapes…) replaced one for one,
-    so a hostile article cannot drive the terminal and stored offsets stay valid."""
+    """Scraped text with terminal control characters (ANSI escapes…) and bidi controls
+    replaced one for one, so a hostile article cannot drive the terminal or reverse the
+    text around it (a U+202E inside our own RLE…PDF wrapping), and stored offsets stay valid."""
     return (text or "").translate(_CONTROLS)
 
 
