@@ -97,6 +97,7 @@ class Daemon:
         self.sources: dict[str, Source] = {}
         self.scheduler: BackgroundScheduler | None = None
         self._lock = threading.Lock()
+        self._recall_lock = threading.Lock()
         self._children: dict[str, subprocess.Popen] = {}
         self._stopped_pids: set[int] = set()
         self._stopping = False
@@ -325,6 +326,7 @@ class Daemon:
                         verdict = verdict or "interrupted"
             self._record(db, name, proc, before, verdict, tail(stderr))
             self._send_alerts(db, name)
+            self._recall(db, name)
         finally:
             stderr.close()
             db.conn.close()
@@ -349,6 +351,25 @@ class Daemon:
             log.log(level, "alerts after crawl %s: %d new, sent %s, to retry %s, given up %s%s", name,
                     stats.enqueued, stats.sent or 0, stats.retried or 0, stats.failed or 0,
                     f" ({'; '.join(stats.errors[:3])})" if stats.errors else "")
+
+    def _recall(self, db, name: str) -> None:
+        """After a crawl: index new articles for search, retrain the relevance model when
+        model_retrain_after verdicts arrived, score new articles (and flag with the model
+        when model_flag_probability is set).  Serialised by a lock: crawls end in parallel."""
+        from relevance.train import apply_flags, ensure_scores, retrain_if_due
+        from storage.search import sync_index
+
+        try:
+            with self._recall_lock:
+                sync_index(db)
+                trained = retrain_if_due(db, self.cfg)
+                if trained:
+                    log.info("relevance model %d retrained after crawl %s (%s)", trained["id"], name,
+                             trained["sizes"])
+                ensure_scores(db)
+                apply_flags(db, self.cfg["model_flag_probability"])
+        except Exception as exc:  # noqa: BLE001 - recall upkeep must never kill a crawl job
+            log.error("search index / relevance model after crawl %s failed: %s", name, exc)
 
     def _record(self, db, name: str, proc: subprocess.Popen, before: int, verdict: str | None,
                 tail: str) -> None:

@@ -129,6 +129,10 @@ def review_show(obj, article_id, db_path, as_json):
 def review_mark(obj, article_ids, status, note, db_path):
     """Mark one or more stories relevant, irrelevant or later (with an optional note).
 
+    Any stored article can be marked, flagged or not (find unflagged ones with
+    `raqib search` or `raqib review misses`): an unflagged article marked relevant
+    is recorded as a miss, and the back-test counts it as a false negative.
+
     \b
     Example:
       raqib review mark 12 15 17 --status irrelevant --note "sports"
@@ -169,7 +173,8 @@ def serve(obj, db_path, host, port):
                err=True)
     run(cfg["db_path"], cfg["serve_host"], cfg["serve_port"], access_token=cfg["access_token"],
         public_names=[n for n in cfg["serve_public_name"].split(",") if n.strip()],
-        watchlists_dir=cfg["watchlists_dir"], gazetteer_path=cfg["gazetteer_path"], candidates_dir=cfg["tuning_dir"])
+        watchlists_dir=cfg["watchlists_dir"], gazetteer_path=cfg["gazetteer_path"], candidates_dir=cfg["tuning_dir"],
+        near_miss_model_weight=cfg["near_miss_model_weight"])
 
 
 @cli.command()

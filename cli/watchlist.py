@@ -94,6 +94,10 @@ def print_backtest(result, limit: int = 30) -> None:
         m = getattr(result, side)
         click.echo(f"  {side:<10} {m.tp:>4} {m.fp:>4} {m.fn:>4} {m.tn:>4}  {fmt(m.precision):>9}"
                    f" {fmt(m.recall):>7} {fmt(m.f1):>6}")
+    if result.misses:
+        caught = result.misses_caught
+        click.echo(f"  misses (unflagged stories marked relevant): {result.misses}; flagged by live"
+                   f" {caught.get('live', 0)}, by candidate {caught.get('candidate', 0)} (the others count as fn)")
     for key, what in (("fp", "false positives"), ("tp", "true positives")):
         rows = result.terms.get("candidate", {}).get(key, [])
         if rows:

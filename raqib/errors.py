@@ -56,3 +56,7 @@ class NotFound(RaqibError):
 
 class InputError(RaqibError):
     """An input handed to ``raqib check`` cannot be read as an article."""
+
+
+class QueryError(RaqibError):
+    """A search query cannot be read (unbalanced quote, nothing searchable, too long)."""

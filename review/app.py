@@ -30,6 +30,7 @@ from review.params import filter_query, inbox_filter, page_number, safe_next, va
 from review.sanitize import inert_bidi, safe_url
 from review.hosts import HostPolicy
 from review.security import Csrf, Login, SecurityMiddleware, check_bind, forbidden, require_csrf, server_secret
+from review.recall import article_panel, routes as recall_routes
 from storage.db import open_db
 from storage.feed_tokens import feed_token_valid
 from storage.review_queries import (REVIEW_STATES, article_detail, facet_values, inbox, inbox_total,
@@ -43,7 +44,7 @@ PAGE_SIZE = 50
 def create_app(db_path: str | Path, *, access_token: str = "", secret: str | None = None,
                host: str = "127.0.0.1", public_names: tuple[str, ...] | list[str] = (),
                watchlists_dir: str | Path | None = None, gazetteer_path: str | Path | None = None,
-               candidates_dir: str | Path | None = None) -> Starlette:
+               candidates_dir: str | Path | None = None, near_miss_model_weight: float = 0.5) -> Starlette:
     """The review app over the database at ``db_path`` (created/migrated now).
 
     ``host`` is the address it is served on and ``public_names`` the other host names
@@ -119,11 +120,13 @@ def create_app(db_path: str | Path, *, access_token: str = "", secret: str | Non
         qs = filter_query(params)
         back = "/" + ("?" + qs if qs else "")
         suffix = "?" + qs if qs else ""
+        with db() as conn:
+            recall_panel = article_panel(_db_obj(conn), a)
         stale = any((f.get("updated_at") or "") < (a.get("updated_at") or "") and (a.get("revision") or 1) > 1
                     for f in flags)
         return page(request, "article.html", {
             "a": a, "flags": flags, "review": detail["review"], "review_log": detail["review_log"],
-            "copies": detail["copies"], "stale": stale,
+            "copies": detail["copies"], "stale": stale, "recall": recall_panel,
             "title_html": highlight_inline(a["title"] or "", spans_for(flags, "title")),
             "body_html": highlight_paragraphs(a["body"] or "", spans_for(flags, "body")),
             "back": back, "suffix": suffix,
@@ -212,6 +215,7 @@ def create_app(db_path: str | Path, *, access_token: str = "", secret: str | Non
         Route("/review", review_bulk, methods=["POST"], name="review_bulk"),
         Route("/feed.atom", feed, name="feed"),
         Route("/tune", tune_page, name="tune"),
+        *recall_routes(page, db_path, model_weight=near_miss_model_weight),
         Route("/healthz", healthz),
         Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
     ]

@@ -109,7 +109,26 @@ def _v4(db: sqlite_utils.Database) -> None:
     db["feed_tokens"].create_index(["token_hash"], unique=True, if_not_exists=True)
 
 
-MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_v1, _v2, _v3, _v4]
+def _v5(db: sqlite_utils.Database) -> None:
+    # Recall (storage/search.py, storage/misses.py, storage/relevance.py): a search index
+    # over the *normalised* text (articles_fts indexes the raw text, where hamza forms and
+    # clitics defeat a search), synced lazily by content hash; misses (unflagged
+    # articles an analyst marked relevant); relevance models and their cached scores.
+    db.execute("CREATE VIRTUAL TABLE IF NOT EXISTS search_fts USING fts5(title, body,"
+               " tokenize = 'unicode61 remove_diacritics 0')")
+    db["search_docs"].create({"article_id": int, "content_hash": str, "indexed_at": str},
+                             pk="article_id", if_not_exists=True)
+    db["misses"].create({"article_id": int, "marked_at": str, "flags": str},
+                        pk="article_id", foreign_keys=[("article_id", "articles", "id")], if_not_exists=True)
+    db["relevance_models"].create({
+        "id": int, "trained_at": str, "watchlists": str, "sizes": str, "metrics": str, "params": str,
+        "review_log_id": int, "blob": bytes,
+    }, pk="id", if_not_exists=True)
+    db["relevance_scores"].create({"article_id": int, "model_id": int, "content_hash": str,
+                                   "probability": float}, pk="article_id", if_not_exists=True)
+
+
+MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_v1, _v2, _v3, _v4, _v5]
 
 
 def open_db(path: str | Path, *, migrate: bool = True, durable: bool = True) -> sqlite_utils.Database:

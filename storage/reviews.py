@@ -12,6 +12,7 @@ from typing import Iterable
 import sqlite_utils
 
 from raqib.errors import NotFound
+from storage.misses import note_review
 from storage.tx import now_iso, transaction
 
 STATUSES = ("relevant", "irrelevant", "later")
@@ -60,6 +61,7 @@ def _mark(db, article_ids, status, note, *, reviewer: str, skip_unknown: bool) -
                 [aid, status, note or "", reviewer, now, now, note])
             db.execute("INSERT INTO review_log (article_id, status, note, at) VALUES (?,?,?,?)",
                        [aid, status, note or "", now])
+            note_review(db, aid, status, now)   # an unflagged story marked relevant is a miss
     return marked, unknown
 
 

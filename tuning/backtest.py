@@ -27,6 +27,7 @@ from filters.matcher import Matcher
 from filters.watchlist import Watchlist, load_watchlist, parse_watchlist
 from raqib.errors import WatchlistError
 from storage.articles import count, iter_articles
+from storage.misses import miss_ids
 from storage.watchlists import labels as load_labels, live_version
 from tuning.metrics import Confusion, confusion
 
@@ -69,6 +70,10 @@ class Backtest:
     candidate: Confusion = field(default_factory=Confusion)
     # {"live"|"candidate": {"tp"|"fp": [(group, term, articles), ...]}}
     terms: dict[str, dict[str, list[tuple[str, str, int]]]] = field(default_factory=dict)
+    # recorded misses (unflagged stories marked relevant, storage.misses) among the
+    # labels, and how many of them each side flags; the rest are in that side's fn
+    misses: int = 0
+    misses_caught: dict[str, int] = field(default_factory=dict)
 
     def to_dict(self) -> dict:
         def change(c: Change) -> dict:
@@ -80,6 +85,7 @@ class Backtest:
             "newly_flagged": [change(c) for c in self.newly_flagged],
             "no_longer_flagged": [change(c) for c in self.no_longer_flagged],
             "metrics": {"live": self.live.to_dict(), "candidate": self.candidate.to_dict()},
+            "misses": self.misses, "misses_caught": dict(self.misses_caught),
             "terms": {side: {k: [{"group": g, "term": t, "articles": n} for g, t, n in rows]
                              for k, rows in by.items()} for side, by in self.terms.items()},
         }
@@ -186,6 +192,9 @@ def backtest(db: sqlite_utils.Database, candidate: Watchlist, gazetteer: Gazette
     result.labelled = len(scope)
     result.live = confusion(flagged["live"], scope)
     result.candidate = confusion(flagged["candidate"], scope)
+    missed = [aid for aid in miss_ids(db) if scope.get(aid)]
+    result.misses = len(missed)
+    result.misses_caught = {side: sum(1 for aid in missed if flagged[side].get(aid)) for side in flagged}
     result.terms = {side: {k: [(g, t, n) for (g, t), n in c.most_common(TOP_TERMS)] for k, c in by.items()}
                     for side, by in counters.items()}
     log.info("back-test of %s: %d articles, %d newly flagged, %d no longer flagged", candidate.name,

@@ -1,0 +1,202 @@
+"""Bench: does the near-miss queue surface the blind positives the rules miss?
+
+Builds a fresh database with
+
+* the fixture corpus (fixturesite/content: seeds + articles, labelled in its manifests),
+  stored and *reviewed* with those labels — the only labels the model learns from;
+* the blind set (tests/fixtures/blind: positives.toml + negatives.toml, texts/*.txt),
+  stored unreviewed — never trained or tuned on;
+* negatives up to ``--negatives`` (default 500) besides the blind ones' own: the fixture
+  corpus negatives, the real negatives of ../shared/realnews/articles.jsonl (label 0,
+  read at run time, never copied), and — only if still short — paragraph halves of
+  those real negatives (a half of a story that is not about Moroccan security
+  cooperation is not about it either), tagged ``realnews-half``;
+
+scores everything with the default watchlists (``pipelines.rescore``), trains the
+relevance model on the reviews only (weak labels off), and reports, of the blind
+positives the rules do not flag, how many are in the first 10 and first 25 rows of
+the near-miss queue, plus the model's status.  Only aggregate figures are printed for
+the blind set (its README forbids tuning to individual texts).
+
+    .venv/bin/python bench/near_miss.py [--negatives 500] [--keep DB]
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import sys
+import tempfile
+import time
+import tomllib
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from filters.loading import load_matcher  # noqa: E402
+from pipelines.rescore import rescore  # noqa: E402
+from raqib.items import Article  # noqa: E402
+from relevance.near_miss import queue  # noqa: E402
+from relevance.train import train  # noqa: E402
+from storage.articles import save_article  # noqa: E402
+from storage.db import open_db  # noqa: E402
+from storage.reviews import mark  # noqa: E402
+
+CONTENT = ROOT / "fixturesite" / "content"
+BLIND = ROOT / "tests" / "fixtures" / "blind"
+# ../shared beside the main checkout (a worktree under /work/wt/NAME has it two levels up)
+REALNEWS_CANDIDATES = [ROOT.parent / "shared" / "realnews" / "articles.jsonl",
+                       ROOT.parent.parent / "shared" / "realnews" / "articles.jsonl"]
+WL_DIR = ROOT / "config" / "default" / "watchlists"
+GAZ = ROOT / "config" / "default" / "gazetteer.yaml"
+
+
+def _text_file(path: Path) -> tuple[str, str]:
+    lines = [ln.strip() for ln in path.read_text(encoding="utf-8").splitlines()]
+    lines = [ln for ln in lines if ln]
+    return (lines[0] if lines else ""), "\n".join(lines[1:])
+
+
+def _store(db, kind: str, key: str, title: str, body: str) -> int:
+    h = hashlib.sha1(f"{title}\n{body}".encode()).hexdigest()
+    art = Article(url=f"https://{kind}.bench.invalid/{key}", source=kind, title=title, body=body,
+                  language="ar", content_hash=h, published="2025-01-01T00:00:00+00:00")
+    return save_article(db, art)[0]
+
+
+def fixture_corpus() -> list[tuple[str, str, str, bool]]:
+    """(key, title, body, relevant) for the fixture corpus' seeds and articles."""
+    out = []
+    for a in tomllib.loads((CONTENT / "seeds.toml").read_text(encoding="utf-8"))["article"]:
+        text = (CONTENT / a["file"]).read_text(encoding="utf-8")
+        title = a.get("title") or text.splitlines()[0]
+        out.append((a["file"], title, text, a["label"] == "positive"))
+    for manifest in ("positives.toml", "negatives.toml"):
+        for a in tomllib.loads((CONTENT / "articles" / manifest).read_text(encoding="utf-8"))["article"]:
+            title, body = _text_file(CONTENT / a["file"])
+            out.append((a["file"], title, body, a["label"] == "positive"))
+    return out
+
+
+def blind_set() -> list[dict]:
+    out = []
+    for manifest in ("positives.toml", "negatives.toml"):
+        for a in tomllib.loads((BLIND / manifest).read_text(encoding="utf-8"))["article"]:
+            title, body = _text_file(BLIND / a["file"])
+            out.append({"key": a["file"], "title": title, "body": body, "positive": a["label"] == "positive",
+                        "borderline": bool(a.get("borderline"))})
+    return out
+
+
+def real_negatives(path: Path | None) -> list[tuple[str, str, str]]:
+    if path is None or not path.exists():
+        print("realnews: not found (../shared/realnews/articles.jsonl); going on without it")
+        return []
+    out = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        r = json.loads(line)
+        if r.get("label") == 0:
+            out.append((r["id"], r.get("title") or "", r.get("body") or ""))
+    return out
+
+
+def halves(items: list[tuple[str, str, str]]) -> list[tuple[str, str, str]]:
+    out = []
+    for key, title, body in items:
+        paras = [p for p in body.split("\n") if p.strip()]
+        if len(paras) >= 4:
+            mid = len(paras) // 2
+            out.append((key + "-a", "", "\n".join(paras[:mid])))
+            out.append((key + "-b", "", "\n".join(paras[mid:])))
+    return out
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--negatives", type=int, default=500, help="Unlabelled negatives besides the blind set's (min).")
+    ap.add_argument("--realnews", type=Path, default=next((p for p in REALNEWS_CANDIDATES if p.exists()), None),
+                    help="The real-news development set (default: ../shared/realnews/articles.jsonl).")
+    ap.add_argument("--keep", metavar="DB", help="Build the database here (kept) instead of a temp file.")
+    args = ap.parse_args()
+
+    tmp = tempfile.TemporaryDirectory()
+    path = Path(args.keep) if args.keep else Path(tmp.name) / "near-miss.db"
+    if path.exists():
+        path.unlink()
+    db = open_db(path)
+    t0 = time.monotonic()
+
+    fixture = fixture_corpus()
+    ids_fixture = [(_store(db, "fixture", k, t, b), rel) for k, t, b, rel in fixture]
+    blind = blind_set()
+    for item in blind:
+        item["id"] = _store(db, "blind", item["key"], item["title"], item["body"])
+    negatives = [("fixture-neg", k) for k, _, _, rel in fixture if not rel]   # already stored, reviewed
+    real = real_negatives(args.realnews)
+    for key, title, body in real:
+        _store(db, "realnews", key, title, body)
+    unlabelled_neg = len(real) + sum(1 for b in blind if not b["positive"])
+    extra = 0
+    if unlabelled_neg + len(negatives) < args.negatives:
+        for key, title, body in halves(real):
+            if unlabelled_neg + len(negatives) + extra >= args.negatives:
+                break
+            _store(db, "realnews-half", key, title, body)
+            extra += 1
+    total_neg = len(negatives) + unlabelled_neg + extra
+    print(f"store: {len(fixture)} fixture-corpus articles (reviewed with their labels), {len(blind)} blind,"
+          f" {len(real)} real negatives, {extra} real-negative halves")
+    print(f"negatives in the store: {total_neg} ({len(negatives)} fixture, {len(real)} realnews,"
+          f" {extra} realnews halves, {sum(1 for b in blind if not b['positive'])} blind)")
+
+    matcher, watchlists = load_matcher(WL_DIR, GAZ)
+    res = rescore(db, matcher, watchlists)
+    print(f"rescored {res.articles} articles with the default watchlists: {res.flagged} flagged"
+          f" ({time.monotonic() - t0:.1f}s so far)")
+
+    for aid, rel in ids_fixture:
+        mark(db, [aid], "relevant" if rel else "irrelevant", reviewer="bench")
+    st = train(db, weak_below=0)
+    print(f"model trained on fixture labels only: {st['sizes']}; CV {st['metrics']}")
+
+    flagged = {r[0] for r in db.execute("SELECT DISTINCT article_id FROM flags WHERE flagged = 1")}
+    rows, total = queue(db, limit=100_000)
+    rank = {r.id: i + 1 for i, r in enumerate(rows)}
+    print(f"near-miss queue: {total} unflagged unreviewed articles")
+    for label, pick in (("positives (not borderline)", lambda b: b["positive"] and not b["borderline"]),
+                        ("borderline positives", lambda b: b["positive"] and b["borderline"])):
+        group = [b for b in blind if pick(b)]
+        missed = [b for b in group if b["id"] not in flagged]
+        ranks = sorted(rank[b["id"]] for b in missed)
+        top10 = sum(1 for r in ranks if r <= 10)
+        top25 = sum(1 for r in ranks if r <= 25)
+        print(f"blind {label}: {len(group)}, flagged by the rules {len(group) - len(missed)},"
+              f" not flagged {len(missed)}: in the first 10 rows {top10}, in the first 25 rows {top25};"
+              f" queue ranks {ranks}")
+    neg_blind = [b for b in blind if not b["positive"]]
+    fp_top25 = sum(1 for b in neg_blind if rank.get(b["id"], 10**9) <= 25)
+    print(f"blind negatives in the first 25 rows: {fp_top25}; first 25 rows by source: "
+          + json.dumps(_sources(db, [r.id for r in rows[:25]]), ensure_ascii=False))
+    for w in (0.0, 1.0):
+        rows_w, _ = queue(db, limit=100_000, model_weight=w)
+        rank_w = {r.id: i + 1 for i, r in enumerate(rows_w)}
+        missed = [b for b in blind if b["positive"] and not b["borderline"] and b["id"] not in flagged]
+        print(f"  ablation near_miss_model_weight={w}: first 10 {sum(1 for b in missed if rank_w[b['id']] <= 10)},"
+              f" first 25 {sum(1 for b in missed if rank_w[b['id']] <= 25)} of {len(missed)}")
+    print(f"done in {time.monotonic() - t0:.1f}s; database {path if args.keep else '(temporary)'}")
+    db.conn.close()
+    return 0
+
+
+def _sources(db, ids: list[int]) -> dict[str, int]:
+    out: dict[str, int] = {}
+    for i in ids:
+        src = db.execute("SELECT source FROM articles WHERE id = ?", [i]).fetchone()[0]
+        out[src] = out.get(src, 0) + 1
+    return out
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,156 @@
+"""Recall over a real store (tests/recall_data.py): search over unflagged articles,
+misses recorded by verdicts and counted by the back-test, near-miss closeness from the
+matcher's own explanations, and the relevance model trained, stored and explained."""
+
+from __future__ import annotations
+
+import pytest
+
+import recall_data
+from filters.search_query import parse_query
+from filters.watchlist import parse_watchlist
+from raqib.errors import NotFound
+from raqib.items import Article
+from relevance import near_miss, train as relevance
+from storage.articles import save_article
+from storage.db import open_db
+from storage.misses import get_miss
+from storage.reviews import mark
+from storage.search import search
+from tuning.backtest import backtest_file
+
+
+@pytest.fixture
+def store(tmp_path):
+    path = tmp_path / "recall.db"
+    ids = recall_data.build(path)
+    db = open_db(path)
+    yield db, ids
+    db.conn.close()
+
+
+def test_search_reaches_unflagged_articles_and_follows_updates(store):
+    db, ids = store
+    rows, total = search(db, parse_query("مدريد"))
+    assert [r["id"] for r in rows] == [ids["hidden"]] and total == 1
+    assert rows[0]["flagged"] is False and rows[0]["review_status"] is None
+    rows, _ = search(db, parse_query("حموشي"), unflagged=True)
+    assert [r["id"] for r in rows] == [ids["near"]]                      # the flagged one is filtered out
+    all_rows, total = search(db, [])
+    assert total == len(ids) and {r["id"] for r in all_rows} == set(ids.values())
+
+    # an article updated in place is re-indexed (new hash): the new word is found, the old one not
+    art = Article(url="https://akhbar.example.ma/recall/sports", source="akhbar", title="الرجاء يتعادل مع الجيش",
+                  body="تعادل فريق الرجاء مع الجيش الملكي في البطولة.", content_hash="h-sports-2", language="ar")
+    assert save_article(db, art) == (ids["sports"], "updated")
+    assert [r["id"] for r in search(db, parse_query("يتعادل"))[0]] == [ids["sports"]]
+    assert search(db, parse_query("الوداد"))[1] == 0
+
+
+def test_marking_an_unflagged_story_relevant_records_a_miss_the_backtest_counts(store):
+    db, ids = store
+    wl = recall_data.WATCHLISTS / "watchlist.yaml"
+    before = backtest_file(db, wl, recall_data.GAZETTEER, recall_data.WATCHLISTS)
+    assert (before.live.tp, before.live.fn, before.misses) == (0, 0, 0)
+
+    mark(db, [ids["hidden"], ids["flagged"]], "relevant")
+    miss = get_miss(db, ids["hidden"])
+    assert miss is not None and miss["flags"][0]["watchlist"] == "recall-test"
+    assert get_miss(db, ids["flagged"]) is None                          # flagged: not a miss
+    rows, _ = search(db, [], missed=True)
+    assert [r["id"] for r in rows] == [ids["hidden"]] and rows[0]["miss"] is True
+
+    after = backtest_file(db, wl, recall_data.GAZETTEER, recall_data.WATCHLISTS)
+    assert (after.live.tp, after.live.fn, after.live.recall) == (1, 1, 0.5)
+    assert after.misses == 1 and after.misses_caught == {"live": 0, "candidate": 0}
+    assert after.to_dict()["misses"] == 1
+
+    mark(db, [ids["hidden"]], "irrelevant")                              # a change of mind clears it
+    assert get_miss(db, ids["hidden"]) is None
+
+
+WL = parse_watchlist((recall_data.WATCHLISTS / "watchlist.yaml").read_text(encoding="utf-8"))[0]
+RULES = {"a": {"name": "actor_partner_cooperation", "weight": 3}, "b": {"name": "partner_cooperation", "weight": 1}}
+CLOSENESS = [
+    # id, score, rule states (satisfied, missing) for rules a and b, expected closeness, expected rule
+    ("nothing present", 0.0, [(False, ["moroccan_actor", "partner", "cooperation"]), (False, ["partner", "cooperation"])],
+     0.0, None),
+    ("one group lacking", 0.0, [(False, ["partner"]), (False, ["partner"])], 0.6667, "actor_partner_cooperation"),
+    ("all groups, out of scope", 0.0, [(False, []), (False, ["partner"])], 0.75, "actor_partner_cooperation"),
+    ("small rule fired", 1.0, [(False, ["moroccan_actor"]), (True, None)], 0.6667, "actor_partner_cooperation"),
+    ("score alone", 2.0, [(False, ["moroccan_actor", "partner", "cooperation"]), (True, None)], 0.6667, None),
+]
+
+
+@pytest.mark.parametrize("score,states,expected,rule", [c[1:] for c in CLOSENESS], ids=[c[0] for c in CLOSENESS])
+def test_closeness_from_stored_explanations(score, states, expected, rule):
+    rules = []
+    for (satisfied, missing), info in zip(states, RULES.values()):
+        rules.append({**info, "satisfied": satisfied, **({"missing": missing} if missing is not None else {})})
+    got = near_miss.closeness({"watchlist": "recall-test", "score": score, "rules": rules}, WL)
+    assert (round(got.closeness, 4), got.rule) == (expected, rule)
+
+
+def test_vetoed_article_is_near():
+    got = near_miss.closeness({"watchlist": "w", "score": 3.0, "rules": [
+        {"name": "sports", "satisfied": True, "veto": True, "weight": 0}]}, WL)
+    assert got.vetoed_by == "sports" and got.closeness >= 0.9
+    assert "vetoed by sports" in got.describe()
+
+
+def test_queue_without_model_puts_the_planted_near_miss_first(store):
+    db, ids = store
+    rows, total = near_miss.queue(db)
+    assert rows[0].id == ids["near"] and rows[0].nearest.lacked == ["partner"]
+    assert ids["flagged"] not in {r.id for r in rows} and total == len(ids) - 1
+    assert rows[0].probability is None and rows[0].rank_score == rows[0].closeness
+    mark(db, [ids["near"]], "later")                                     # "later" stays in the queue
+    assert near_miss.queue(db)[0][0].id == ids["near"]
+    mark(db, [ids["near"]], "irrelevant")
+    assert ids["near"] not in {r.id for r in near_miss.queue(db)[0]}
+
+
+def test_model_trains_on_reviews_and_weak_labels_scores_and_explains(store):
+    db, ids = store
+    with pytest.raises(NotFound, match="nothing to learn from"):
+        relevance.train(db, weak_below=0)                                # no verdicts, weak labels off
+    mark(db, [ids["hidden"]], "relevant")
+    mark(db, [ids["sports"]], "irrelevant")
+    st = relevance.train(db, weak_below=200, cv_folds=2)
+    assert st["sizes"] == {"relevant": 0, "misses": 1, "irrelevant": 1, "weak_relevant": 1, "weak_irrelevant": 3}
+    assert st["watchlists"] == {"recall-test": st["watchlists_now"]["recall-test"]}
+    assert st["reviews_since"] == 0 and st["metrics"]["graded_on"] == "weak labels"
+    probs = relevance.scores(db)
+    assert set(probs) == set(ids.values())
+    assert probs[ids["hidden"]] > probs[ids["sports"]]
+    why = relevance.explain_article(db, {"title": recall_data.STORIES["hidden"][0],
+                                         "body": recall_data.STORIES["hidden"][1]})
+    assert why["probability"] == pytest.approx(probs[ids["hidden"]], abs=1e-3)
+    assert why["for"] and all(c["weight"] > 0 for c in why["for"])
+    assert {c["kind"] for c in why["for"]} <= {"word", "char"}
+
+    # the queue now mixes both signals; the order of everything is explained by rank_score
+    rows, _ = near_miss.queue(db, model_weight=0.5)
+    assert all(r.probability is not None for r in rows)
+    assert [r.rank_score for r in rows] == sorted((r.rank_score for r in rows), reverse=True)
+
+
+def test_retrain_when_due_and_model_flags_only_when_asked(store):
+    db, ids = store
+    cfg = {"model_retrain_after": 2, "model_weak_labels_below": 200}
+    mark(db, [ids["hidden"]], "relevant")
+    assert relevance.retrain_if_due(db, cfg) is None                     # 1 verdict < 2
+    mark(db, [ids["weather"]], "irrelevant")
+    first = relevance.retrain_if_due(db, cfg)
+    assert first is not None
+    assert relevance.retrain_if_due(db, cfg) is None                     # nothing new since
+    assert relevance.retrain_if_due(db, {**cfg, "model_retrain_after": 0}) is None
+
+    assert relevance.apply_flags(db, 0.0) == 0
+    assert db.execute("SELECT count(*) FROM flags WHERE watchlist = ?", [relevance.MODEL_WATCHLIST]).fetchone()[0] == 0
+    probs = relevance.scores(db)
+    cut = sorted(probs.values())[-2]                                     # the top two articles
+    newly = relevance.apply_flags(db, cut)
+    flagged = {r[0] for r in db.execute("SELECT article_id FROM flags WHERE watchlist = ? AND flagged = 1",
+                                        [relevance.MODEL_WATCHLIST])}
+    assert newly == len(flagged) and flagged == {a for a, p in probs.items() if p >= cut}
