@@ -355,14 +355,24 @@ class Daemon:
     def _recall(self, db, name: str) -> None:
         """After a crawl: index new articles for search, retrain the relevance model when
         model_retrain_after verdicts arrived, score new articles (and flag with the model
-        when model_flag_probability is set).  Serialised by a lock: crawls end in parallel."""
-        from relevance.train import apply_flags, ensure_scores, retrain_if_due
+        when model_flag_probability is set).  Serialised by a lock: crawls end in parallel.
+        Without a model and with no retraining due, scikit-learn is not even imported."""
+        from storage.relevance import latest_model, reviews_since
         from storage.search import sync_index
 
         try:
             with self._recall_lock:
+                if self._stopping:
+                    return
                 sync_index(db)
-                trained = retrain_if_due(db, self.cfg)
+                info = latest_model(db, with_blob=False)
+                every = self.cfg["model_retrain_after"]
+                due = every > 0 and reviews_since(db, info["review_log_id"] if info else 0) >= every
+                if (info is None and not due) or self._stopping:
+                    return
+                from relevance.train import apply_flags, ensure_scores, retrain_if_due
+
+                trained = retrain_if_due(db, self.cfg) if due else None
                 if trained:
                     log.info("relevance model %d retrained after crawl %s (%s)", trained["id"], name,
                              trained["sizes"])

@@ -90,14 +90,14 @@ def blind_set() -> list[dict]:
     return out
 
 
-def real_negatives(path: Path | None) -> list[tuple[str, str, str]]:
+def real_articles(path: Path | None, label: int) -> list[tuple[str, str, str]]:
     if path is None or not path.exists():
         print("realnews: not found (../shared/realnews/articles.jsonl); going on without it")
         return []
     out = []
     for line in path.read_text(encoding="utf-8").splitlines():
         r = json.loads(line)
-        if r.get("label") == 0:
+        if r.get("label") == label:
             out.append((r["id"], r.get("title") or "", r.get("body") or ""))
     return out
 
@@ -118,6 +118,9 @@ def main() -> int:
     ap.add_argument("--negatives", type=int, default=500, help="Unlabelled negatives besides the blind set's (min).")
     ap.add_argument("--realnews", type=Path, default=next((p for p in REALNEWS_CANDIDATES if p.exists()), None),
                     help="The real-news development set (default: ../shared/realnews/articles.jsonl).")
+    ap.add_argument("--dev", action="store_true",
+                    help="Development run: the realnews positives take the blind set's place (tune on this, "
+                         "never on the blind set).")
     ap.add_argument("--keep", metavar="DB", help="Build the database here (kept) instead of a temp file.")
     args = ap.parse_args()
 
@@ -130,11 +133,16 @@ def main() -> int:
 
     fixture = fixture_corpus()
     ids_fixture = [(_store(db, "fixture", k, t, b), rel) for k, t, b, rel in fixture]
-    blind = blind_set()
+    if args.dev:
+        blind = [{"key": k, "title": t, "body": b, "positive": True, "borderline": False}
+                 for k, t, b in real_articles(args.realnews, 1)]
+        print(f"DEV RUN: {len(blind)} realnews positives instead of the blind set")
+    else:
+        blind = blind_set()
     for item in blind:
         item["id"] = _store(db, "blind", item["key"], item["title"], item["body"])
     negatives = [("fixture-neg", k) for k, _, _, rel in fixture if not rel]   # already stored, reviewed
-    real = real_negatives(args.realnews)
+    real = real_articles(args.realnews, 0)
     for key, title, body in real:
         _store(db, "realnews", key, title, body)
     unlabelled_neg = len(real) + sum(1 for b in blind if not b["positive"])

@@ -22,7 +22,7 @@ def run_bench(script: str, *args: str, timeout: float = 60) -> str:
     return proc.stdout
 
 
-@pytest.mark.parametrize("script", ["bench_pipeline.py", "bench_crawl.py", "bench_recrawl.py"])
+@pytest.mark.parametrize("script", ["bench_pipeline.py", "bench_crawl.py", "bench_recrawl.py", "near_miss.py"])
 def test_help(script):
     assert "usage:" in run_bench(script, "--help")
 
