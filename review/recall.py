@@ -22,6 +22,7 @@ from starlette.routing import Route
 from filters.search_query import Clause, find_spans, parse_query
 from raqib.errors import QueryError
 from review.highlight import Span, highlight_inline, segments, _wrap
+from review.params import page_number
 from storage.db import open_db
 
 PAGE_SIZE = 50
@@ -62,11 +63,9 @@ def routes(page: Callable[..., Response], db_path: str, *, model_weight: float =
         finally:
             db.conn.close()
 
-    def _page_no(params) -> int:
-        try:
-            return max(1, int(params.get("page", "1")))
-        except ValueError:
-            return 1
+    def too_far(request: Request) -> Response:
+        return page(request, "error.html", {"message": "رقم الصفحة كبير جدًا", "back": request.url.path,
+                                            "details": []}, 400)
 
     def articles_page(request: Request) -> Response:
         from storage.search import search
@@ -76,7 +75,9 @@ def routes(page: Callable[..., Response], db_path: str, *, model_weight: float =
         unflagged = params.get("unflagged") == "1"
         missed = params.get("missed") == "1"
         status = params.get("status") if params.get("status") in SEARCH_STATES else None
-        page_no = _page_no(params)
+        page_no = page_number(params, PAGE_SIZE)
+        if page_no is None:
+            return too_far(request)
         keep = {k: v for k, v in (("q", q), ("unflagged", "1" if unflagged else ""), ("missed", "1" if missed else ""),
                                   ("status", status or "")) if v}
         ctx = {"q": q, "unflagged": unflagged, "missed": missed, "status": status or "", "rows": [], "total": 0,
@@ -100,7 +101,9 @@ def routes(page: Callable[..., Response], db_path: str, *, model_weight: float =
         from relevance.near_miss import queue
         from storage.relevance import latest_model
 
-        page_no = _page_no(request.query_params)
+        page_no = page_number(request.query_params, PAGE_SIZE)
+        if page_no is None:
+            return too_far(request)
         with store() as db:
             rows, total = queue(db, limit=PAGE_SIZE, offset=(page_no - 1) * PAGE_SIZE, model_weight=model_weight)
             model = latest_model(db, with_blob=False)

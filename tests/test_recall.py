@@ -154,3 +154,25 @@ def test_retrain_when_due_and_model_flags_only_when_asked(store):
     flagged = {r[0] for r in db.execute("SELECT article_id FROM flags WHERE watchlist = ? AND flagged = 1",
                                         [relevance.MODEL_WATCHLIST])}
     assert newly == len(flagged) and flagged == {a for a, p in probs.items() if p >= cut}
+
+
+BAD_REQUESTS = [
+    ("lone quote", '/articles?q="', 400, "unbalanced quote"),
+    ("punctuation only", "/articles?q=%D8%9F%D8%9F", 400, "nothing to search for"),
+    ("page beyond SQLite", "/articles?page=99999999999999999999", 400, "رقم الصفحة"),
+    ("queue page beyond SQLite", "/misses?page=99999999999999999999", 400, "رقم الصفحة"),
+    ("junk page", "/articles?page=abc&unflagged=1", 200, "search-summary"),
+]
+
+
+@pytest.mark.parametrize("url,status,text", [b[1:] for b in BAD_REQUESTS], ids=[b[0] for b in BAD_REQUESTS])
+def test_recall_pages_answer_bad_input_with_a_message(tmp_path, url, status, text):
+    from starlette.testclient import TestClient
+
+    from review.app import create_app
+
+    path = tmp_path / "recall.db"
+    recall_data.build(path)
+    client = TestClient(create_app(path), base_url="http://127.0.0.1:8765")
+    resp = client.get(url)
+    assert resp.status_code == status and text in resp.text
