@@ -1,0 +1,181 @@
+"""Bench: precision, recall and F1 of the default watchlist on three labelled sets.
+
+One line per set, with the same loading code (``filters.loading.load_matcher``) and the
+same scoring (``Matcher.score(title, body)``) as the crawl pipeline:
+
+* ``fixture``  — fixturesite/content (the five seeds plus the written articles), the set
+  tests/test_filter_quality.py gates on;
+* ``realnews`` — ``../shared/realnews/articles.jsonl`` (real outlets; ``label`` null is
+  left out); skipped when the folder is absent;
+* ``blind``    — tests/fixtures/blind/ (written by people who never saw the watchlist).
+  Only aggregate figures are printed for it, never a title, a text or a file name: the
+  set stays useful only as long as nobody tunes to its individual articles.
+
+    .venv/bin/python bench/quality.py [--misses fixture,realnews] [--by-kind]
+
+``--misses`` lists the misses and false flags of the named sets (never of ``blind``).
+A bench, not a test: the floors live in tests/eval_baseline.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from filters.loading import load_matcher  # noqa: E402
+from filters.matcher import explain  # noqa: E402
+
+CONTENT = ROOT / "fixturesite" / "content"
+BLIND = ROOT / "tests" / "fixtures" / "blind"
+
+
+def _find_realnews() -> Path:
+    """``../shared/realnews/articles.jsonl`` seen from the project or from any parent
+    (a worktree under /work/wt/<name> shares /work/shared with /work/main)."""
+    for base in ROOT.parents:
+        path = base / "shared" / "realnews" / "articles.jsonl"
+        if path.exists():
+            return path
+    return ROOT.parent / "shared" / "realnews" / "articles.jsonl"
+
+
+REALNEWS = _find_realnews()
+WATCHLIST = "morocco-security-cooperation"
+
+
+@dataclass
+class Item:
+    ident: str
+    title: str
+    body: str
+    positive: bool
+    kind: str = ""
+
+
+@dataclass
+class Score:
+    tp: int = 0
+    fp: int = 0
+    fn: int = 0
+    tn: int = 0
+    kinds: dict = field(default_factory=dict)
+
+    def add(self, flagged: bool, positive: bool, kind: str = "") -> None:
+        key = ("tp" if positive else "fp") if flagged else ("fn" if positive else "tn")
+        setattr(self, key, getattr(self, key) + 1)
+        if kind:
+            k = self.kinds.setdefault(kind, {"tp": 0, "fp": 0, "fn": 0, "tn": 0})
+            k[key] += 1
+
+    @property
+    def precision(self) -> float:
+        return self.tp / (self.tp + self.fp) if self.tp + self.fp else 0.0
+
+    @property
+    def recall(self) -> float:
+        return self.tp / (self.tp + self.fn) if self.tp + self.fn else 0.0
+
+    @property
+    def f1(self) -> float:
+        p, r = self.precision, self.recall
+        return 2 * p * r / (p + r) if p + r else 0.0
+
+    def line(self, name: str) -> str:
+        n = self.tp + self.fp + self.fn + self.tn
+        return (f"set={name} n={n} tp={self.tp} fp={self.fp} fn={self.fn} tn={self.tn} "
+                f"precision={self.precision:.3f} recall={self.recall:.3f} f1={self.f1:.3f}")
+
+
+def fixture_set(content: Path = CONTENT) -> list[Item]:
+    """The fixture corpus: seeds (title from seeds.toml) and articles (line 1 = title)."""
+    items = []
+    seeds = content / "seeds.toml"
+    if seeds.exists():
+        for a in tomllib.loads(seeds.read_text(encoding="utf-8"))["article"]:
+            items.append(Item(a["file"], a["title"], (content / a["file"]).read_text(encoding="utf-8"),
+                              a["label"] == "positive", a.get("category", "")))
+    for index in sorted((content / "articles").glob("*.toml")):
+        for a in tomllib.loads(index.read_text(encoding="utf-8")).get("article", []):
+            title, _, body = (content / a["file"]).read_text(encoding="utf-8").partition("\n")
+            items.append(Item(a["file"], title.strip(), body, a["label"] == "positive", a.get("category", "")))
+    return items
+
+
+def realnews_set(path: Path = REALNEWS) -> list[Item]:
+    """Real articles with label 0/1 (label null = borderline, left out); [] when absent."""
+    if not path.exists():
+        return []
+    items = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if not line.strip():
+            continue
+        a = json.loads(line)
+        if a.get("label") is None:
+            continue
+        items.append(Item(str(a["id"]), a.get("title") or "", a.get("body") or "", a["label"] == 1,
+                          a.get("outlet", "")))
+    return items
+
+
+def blind_set(folder: Path = BLIND) -> list[Item]:
+    """The blind set (positives.toml + negatives.toml manifests); [] when absent."""
+    items = []
+    for manifest in ("positives.toml", "negatives.toml"):
+        path = folder / manifest
+        if not path.exists():
+            continue
+        for a in tomllib.loads(path.read_text(encoding="utf-8")).get("article", []):
+            text = (folder / a["file"]).read_text(encoding="utf-8")
+            title, _, body = text.partition("\n")
+            items.append(Item(a["file"], title.strip(), body, a["label"] == "positive", a.get("kind", "")))
+    return items
+
+
+def evaluate(matcher, items: list[Item]) -> tuple[Score, list[tuple[Item, object]]]:
+    """Score every item; returns the counts and the (item, flag) pairs it got wrong."""
+    score, wrong = Score(), []
+    for it in items:
+        flag = next(f for f in matcher.score(it.title, it.body) if f.watchlist == WATCHLIST)
+        score.add(flag.flagged, it.positive, it.kind)
+        if flag.flagged != it.positive:
+            wrong.append((it, flag))
+    return score, wrong
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--misses", default="", help="comma-separated sets whose errors to list (not blind)")
+    ap.add_argument("--by-kind", action="store_true", help="blind set: counts per manifest kind")
+    ap.add_argument("--root", default=str(ROOT), help="project root whose config/ to load")
+    ap.add_argument("--blind", default=str(BLIND), help="blind set folder")
+    args = ap.parse_args(argv)
+    root = Path(args.root)
+    matcher, _ = load_matcher(root / "config" / "default" / "watchlists",
+                              root / "config" / "default" / "gazetteer.yaml")
+    show = {s for s in args.misses.split(",") if s} - {"blind"}
+    sets = [("fixture", fixture_set()), ("realnews", realnews_set()), ("blind", blind_set(Path(args.blind)))]
+    for name, items in sets:
+        if not items:
+            print(f"set={name} skipped (not found)")
+            continue
+        score, wrong = evaluate(matcher, items)
+        print(score.line(name))
+        if name == "blind" and args.by_kind:
+            for kind, c in sorted(score.kinds.items()):
+                print(f"  kind={kind} " + " ".join(f"{k}={v}" for k, v in c.items()))
+        if name in show:
+            for it, flag in wrong:
+                print(f"--- {'FN' if it.positive else 'FP'} {name} {it.ident} {it.title[:80]}")
+                print(explain(flag))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
