@@ -15,6 +15,16 @@ File format (YAML)::
 
 Adjective stems are expanded with the feminine and plural endings (فرنسي → فرنسية،
 فرنسيين، فرنسيون) because that is how partners usually appear (الشرطة الفرنسية).
+
+Security bodies are often named by composition rather than by a listed name: a
+security noun plus a nationality adjective, a country or a place (الشرطة الهولندية،
+نظيرتها الإسبانية، مصالح الأمن بطنجة).  The optional ``composition`` section lists
+the nouns and the attributes that may stand between noun and modifier; the matcher
+(:mod:`filters.compose`) turns such phrases into actors of the modifier's side::
+
+    composition:
+      heads: [الشرطة, الأجهزة الأمنية, نظيرتها]     # security nouns (clitics automatic)
+      attributes: [الوطنية, القضائية]              # words allowed between noun and modifier
 """
 
 from __future__ import annotations
@@ -33,7 +43,7 @@ log = logging.getLogger(__name__)
 
 __all__ = ["Gazetteer", "GazEntity", "TYPES", "ROLES", "load_gazetteer", "validate_gazetteer"]
 
-TYPES = ("person", "organisation", "country")
+TYPES = ("person", "organisation", "country", "place")
 ROLES = ("moroccan_actor", "foreign_partner", "moroccan_place", "moroccan_context")
 _ENTITY_KEYS = ("name", "type", "role", "variants", "adjectives", "note")
 
@@ -45,6 +55,7 @@ class GazEntity:
     role: str
     variants: tuple[str, ...]          # as written (name first), adjectives expanded
     line: int = 0
+    adjectives: tuple[str, ...] = ()   # the expanded adjective forms (also in variants)
 
 
 @dataclass
@@ -52,6 +63,8 @@ class Gazetteer:
     entities: list[GazEntity] = field(default_factory=list)
     path: Path | None = None
     version: str = ""
+    heads: tuple[str, ...] = ()         # composition: security nouns
+    attributes: tuple[str, ...] = ()    # composition: words allowed between noun and modifier
 
     @property
     def roles(self) -> set[str]:
@@ -78,7 +91,18 @@ def parse_gazetteer(text: str, path: str | Path = "<gazetteer>") -> tuple[Gazett
     if root is None:
         ck.add(None, "entities", "the file is empty; add an 'entities:' list")
         return gaz, ck.problems
-    top = ck.mapping(root, "", ("entities",), ("entities",))
+    top = ck.mapping(root, "", ("entities", "composition"), ("entities",))
+    if top and "composition" in top:
+        comp = ck.mapping(top["composition"][1], "composition", ("heads", "attributes"), ("heads",))
+        if comp:
+            lists = {}
+            for key in ("heads", "attributes"):
+                vals = ck.str_list(comp[key][1], f"composition.{key}") if key in comp else []
+                for n, v in vals:
+                    if REGEX_CHARS.search(v) or not normalize(v):
+                        ck.add(n, f"composition.{key}", f"{v!r} is not a plain word or phrase")
+                lists[key] = tuple(dict.fromkeys(v for _, v in vals if normalize(v)))
+            gaz.heads, gaz.attributes = lists.get("heads", ()), lists.get("attributes", ())
     seen_names: dict[str, int] = {}
     seen_variants: dict[str, tuple[str, int]] = {}
     if top and "entities" in top:
@@ -103,11 +127,15 @@ def parse_gazetteer(text: str, path: str | Path = "<gazetteer>") -> tuple[Gazett
                 else:
                     seen_names[name] = m["name"][1].start_mark.line + 1
             spellings: list[tuple[object, str]] = [(m["name"][1], name)] if name else []
+            adjectives: list[str] = []
             if "variants" in m:
                 spellings += ck.str_list(m["variants"][1], f"{where}.variants")
             if "adjectives" in m:
+                # a form that is also a name (إسباني + ا = إسبانيا) stays a name only
+                names = {normalize(v) for _, v in spellings if isinstance(v, str)}
                 for n, stem in ck.str_list(m["adjectives"][1], f"{where}.adjectives"):
                     spellings += [(n, form) for form in _adjective_forms(stem)]
+                    adjectives += [f for f in _adjective_forms(stem) if normalize(f) not in names]
             variants: list[str] = []
             for n, v in spellings:
                 if REGEX_CHARS.search(v):
@@ -127,7 +155,7 @@ def parse_gazetteer(text: str, path: str | Path = "<gazetteer>") -> tuple[Gazett
                     variants.append(v)
             if name and etype in TYPES and role:
                 gaz.entities.append(GazEntity(name, etype, role, tuple(variants),
-                                              node.start_mark.line + 1))
+                                              node.start_mark.line + 1, tuple(adjectives)))
     return gaz, sort_problems(ck.problems)
 
 

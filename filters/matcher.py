@@ -8,14 +8,17 @@ Flow of :meth:`Matcher.score`:
 
 1. normalise title and body, keeping an index map to the original strings;
 2. one automaton pass per field; keep hits that start and end on token boundaries;
-3. entity hits: overlapping gazetteer hits are resolved longest-first, so
-   ``الأمن الداخلي الفرنسي`` is one foreign agency, not a Moroccan one plus an adjective;
+3. entity hits: security actors named by composition (a security noun plus a
+   nationality, country or place, :mod:`filters.compose`) join the gazetteer hits, and
+   overlapping hits are resolved longest-first, so ``الأمن الداخلي الفرنسي`` is one
+   foreign agency, not a Moroccan one plus an adjective;
 4. per watchlist: term hits + entity references (by role), shorter hits inside a longer
    hit of the same group dropped, hits inside a ``mask`` group's hit dropped
-   (``الأمن الغذائي`` hides a ``الأمن`` inside it);
-5. each rule is checked over its scope (a window of N words, a paragraph, a field or the
-   whole article); the first satisfying scope is kept as evidence.  A rule satisfied
-   inside the title contributes ``weight × title_boost``.
+   (``الأمن الغذائي`` hides a ``الأمن`` inside it), and hits whose neighbour word gives
+   them another sense removed (:mod:`filters.senses`: صلاة المغرب);
+5. each rule is checked over its scope (:mod:`filters.scoring`); a rule satisfied inside
+   the title contributes ``weight × title_boost``; a graded rule ``weight × factor`` of
+   the closest scope (sentence > paragraph > article).
 
 ``score`` is pure: no I/O, no state changes; the same inputs give the same flags.
 """
@@ -23,21 +26,30 @@ Flow of :meth:`Matcher.score`:
 from __future__ import annotations
 
 import bisect
+import re
+from functools import lru_cache
 from dataclasses import dataclass
 
 import ahocorasick
 
 from filters.clitics import term_variants
+from filters.compose import Composed, Head, Modifier, compose
 from filters.gazetteer import GazEntity, Gazetteer
-from filters.normalize import normalize_with_offsets, original_span
+from filters.normalize import normalize, normalize_with_offsets, original_span
+from filters.scoring import evaluate, explain, missing, scope_label
+from filters.senses import apply_senses
 from filters.tokenize import TokenIndex
-from filters.watchlist import Rule, Watchlist
+from filters.watchlist import Watchlist
 from raqib.items import Entity, Flag, Match
 
 __all__ = ["Matcher", "explain"]
 
 SNIPPET_CHARS = 60
-_EVIDENCE_PER_GROUP = 2
+#: Characters that end a sentence (graded scopes) — the newline ends a paragraph too.
+_SENTENCE_END = re.compile(r"[.!?؟؛\n]")
+_PHRASE_BREAK = re.compile(r"[.,،;؛:!?؟()\[\]«»\"\n]")
+#: Gazetteer roles whose modifier makes a composed actor Moroccan.
+_MOROCCAN_ROLES = frozenset({"moroccan_place", "moroccan_city", "moroccan_context"})
 
 
 @dataclass(frozen=True)
@@ -66,10 +78,28 @@ class Hit:
     start: int          # original text offsets
     end: int
     kind: str           # "term" or "entity"
+    sent: int = 0       # sentence index within the field
+    made_of: str = ""   # composed actors: "noun + modifier" as written
+    coordinated: bool = False   # written with the conjunction و attached (والدنمارك)
+
+
+@dataclass(frozen=True)
+class _EntHit:
+    nstart: int
+    nend: int
+    wfirst: int
+    wlast: int
+    entity: int
+    composed: Composed | None = None
+
+
+@lru_cache(maxsize=None)
+def _starts_with_waw(term: str) -> bool:
+    return normalize(term).startswith("و")
 
 
 class _Field:
-    __slots__ = ("name", "text", "norm", "offsets", "index", "breaks")
+    __slots__ = ("name", "text", "norm", "offsets", "index", "breaks", "sbreaks")
 
     def __init__(self, name: str, text: str):
         self.name = name
@@ -77,9 +107,18 @@ class _Field:
         self.norm, self.offsets = normalize_with_offsets(text)
         self.index = TokenIndex(self.norm)
         self.breaks = [i for i, c in enumerate(text) if c == "\n"]
+        self.sbreaks = [m.start() for m in _SENTENCE_END.finditer(text)]
 
     def para_of(self, start: int) -> int:
         return bisect.bisect_left(self.breaks, start)
+
+    def sent_of(self, start: int) -> int:
+        return bisect.bisect_left(self.sbreaks, start)
+
+    def gap_clean(self, nstart: int, nend: int) -> bool:
+        """No phrase-ending punctuation in the original text between two normalised offsets."""
+        s, e = original_span(self.text, self.offsets, nstart, nend) if nend > nstart else (0, 0)
+        return not _PHRASE_BREAK.search(self.text, s, e) if e > s else True
 
     def snippet(self, start: int, end: int) -> str:
         pad = max(0, (SNIPPET_CHARS - (end - start)) // 2)
@@ -102,10 +141,22 @@ class Matcher:
         self._entities: list[GazEntity] = list(gazetteer.entities)
         table: dict[str, list[tuple]] = {}
         for ei, ent in enumerate(self._entities):
+            adjectives = set()
+            for form in ent.adjectives:
+                adjectives |= term_variants(form)
             for spelling in ent.variants:
                 for key in term_variants(spelling):
                     table.setdefault(key, []).append(("e", ei))
+                    if key in adjectives:
+                        table[key].append(("j", ei))
+        for hi, head in enumerate(gazetteer.heads):
+            for key in term_variants(head):
+                table.setdefault(key, []).append(("h", hi))
+        self._attributes = frozenset(a for w in gazetteer.attributes
+                                     for a in (normalize(w), normalize(w)[2:] if normalize(w).startswith("ال")
+                                               else normalize(w)))
         self._terms: list[tuple[int, str, str, float]] = []    # (watchlist, group, term, weight)
+        self._senses: list[tuple[int, int, str]] = []           # (watchlist, sense, side)
         for wi, wl in enumerate(self.watchlists):
             for gname, group in wl.groups.items():
                 for term in group.terms:
@@ -113,20 +164,31 @@ class Matcher:
                     self._terms.append((wi, gname, term.text, term.weight))
                     for key in term.keys():
                         table.setdefault(key, []).append(("t", tid))
+            for si, sense in enumerate(wl.senses):
+                for side in ("before", "after"):
+                    sid = len(self._senses)
+                    self._senses.append((wi, si, side))
+                    for key in sense.keys(side):
+                        table.setdefault(key, []).append(("s", sid))
         self.keys = len(table)
         self._auto = ahocorasick.Automaton()
         for key, payloads in table.items():
             self._auto.add_word(key, (len(key), tuple(dict.fromkeys(payloads))))
         if table:
             self._auto.make_automaton()
-        # entity reference → set of entity indexes, per watchlist
+        # entity reference → set of entity indexes, per watchlist; and role → references
         self._refs: list[dict[str, set[int]]] = []
+        self._role_refs: list[dict[str, list[str]]] = []
         for wl in self.watchlists:
-            refs = {}
+            refs, by_role = {}, {}
             for rname, ref in wl.entities.items():
                 refs[rname] = {ei for ei, e in enumerate(self._entities)
                                if e.role in ref.roles and (not ref.types or e.type in ref.types)}
+                if not ref.types or "organisation" in ref.types:
+                    for role in ref.roles:
+                        by_role.setdefault(role, []).append(rname)
             self._refs.append(refs)
+            self._role_refs.append(by_role)
 
     # -- scanning ------------------------------------------------------------------------
     def _scan(self, f: _Field) -> list[_Raw]:
@@ -140,35 +202,71 @@ class Matcher:
                 out.append(_Raw(f.name, start, end + 1, span[0], span[1], payloads))
         return out
 
-    def _hit(self, f: _Field, raw: _Raw, group: str, term: str, weight: float, kind: str) -> Hit:
-        s, e = original_span(f.text, f.offsets, raw.nstart, raw.nend)
-        return Hit(group, term, weight, f.name, raw.nstart, raw.nend, raw.wfirst, raw.wlast,
-                   f.para_of(s), s, e, kind)
+    def _hit(self, f: _Field, nstart: int, nend: int, wfirst: int, wlast: int, group: str, term: str,
+             weight: float, kind: str, made_of: str = "") -> Hit:
+        s, e = original_span(f.text, f.offsets, nstart, nend)
+        coordinated = f.norm.startswith("و", nstart) and not _starts_with_waw(term)
+        return Hit(group, term, weight, f.name, nstart, nend, wfirst, wlast, f.para_of(s), s, e, kind,
+                   f.sent_of(s), made_of, coordinated)
 
-    @staticmethod
-    def _entity_hits(raws: list[_Raw]) -> list[tuple[_Raw, int]]:
-        """Longest-first, non-overlapping entity hits of one field."""
-        cands = [(r, p[1]) for r in raws for p in r.payloads if p[0] == "e"]
-        cands.sort(key=lambda c: (-(c[0].nend - c[0].nstart), c[0].nstart))
+    def _composed(self, f: _Field, raws: list[_Raw]) -> list[Composed]:
+        heads, mods = [], []
+        for r in raws:
+            for p in r.payloads:
+                if p[0] == "h":
+                    heads.append(Head(r.wfirst, r.wlast, r.nstart, r.nend))
+                elif p[0] == "e":
+                    ent = self._entities[p[1]]
+                    if ent.type in ("country", "place") or ("j", p[1]) in r.payloads:
+                        mods.append(Modifier(r.wfirst, r.wlast, r.nstart, r.nend, p[1],
+                                             ("j", p[1]) in r.payloads, ent.type == "place"))
+        if not heads:
+            return []
+        return [c for c in compose(f.norm, f.index.spans, heads, mods, self._attributes, f.gap_clean)
+                if self._side(c) is not None]
+
+    def _side(self, c: Composed) -> str | None:
+        role = self._entities[c.entity].role
+        if role == "foreign_partner":
+            return "foreign_partner"
+        return "moroccan_actor" if role in _MOROCCAN_ROLES else None
+
+    def _entity_hits(self, f: _Field, raws: list[_Raw]) -> list[_EntHit]:
+        """Longest-first, non-overlapping entity hits of one field (composed actors win ties)."""
+        cands = [_EntHit(c.nstart, c.nend, c.wfirst, c.wlast, c.entity, c) for c in self._composed(f, raws)]
+        cands += [_EntHit(r.nstart, r.nend, r.wfirst, r.wlast, p[1]) for r in raws for p in r.payloads
+                  if p[0] == "e"]
+        cands.sort(key=lambda c: (-(c.nend - c.nstart), c.nstart, c.composed is None))
         taken: list[tuple[int, int]] = []
         out = []
-        for r, ei in cands:
-            if any(r.nstart < e and s < r.nend for s, e in taken):
+        for c in cands:
+            if any(c.nstart < e and s < c.nend for s, e in taken):
                 continue
-            taken.append((r.nstart, r.nend))
-            out.append((r, ei))
-        out.sort(key=lambda c: c[0].nstart)
+            taken.append((c.nstart, c.nend))
+            out.append(c)
+        out.sort(key=lambda c: c.nstart)
         return out
 
     def find_entities(self, text: str, field: str = "body") -> list[Entity]:
         """Gazetteer entities in ``text`` (longest match wins), offsets into ``text``."""
         f = _Field(field, text or "")
-        return [self._entity(f, r, ei) for r, ei in self._entity_hits(self._scan(f))]
+        return [self._entity(f, h) for h in self._entity_hits(f, self._scan(f))]
 
-    def _entity(self, f: _Field, r: _Raw, ei: int) -> Entity:
-        s, e = original_span(f.text, f.offsets, r.nstart, r.nend)
-        ent = self._entities[ei]
+    def _entity(self, f: _Field, h: _EntHit) -> Entity:
+        s, e = original_span(f.text, f.offsets, h.nstart, h.nend)
+        ent = self._entities[h.entity]
+        if h.composed is not None:
+            return Entity(self._composed_name(h.composed), "organisation", self._side(h.composed), s, e,
+                          field=f.name, surface=f.text[s:e])
         return Entity(ent.name, ent.type, ent.role, s, e, field=f.name, surface=f.text[s:e])
+
+    def _composed_name(self, c: Composed) -> str:
+        return f"{c.head} ({self._entities[c.entity].name})"
+
+    def _made_of(self, f: _Field, c: Composed) -> str:
+        hs, he = original_span(f.text, f.offsets, c.nstart, c.nstart + len(c.head))
+        ms, me = original_span(f.text, f.offsets, c.nend - len(c.modifier), c.nend)
+        return f"{f.text[hs:he]} + {f.text[ms:me]}"
 
     # -- scoring -------------------------------------------------------------------------
     def score(self, title: str, body: str) -> list[Flag]:
@@ -179,56 +277,84 @@ class Matcher:
         """
         fields = [_Field("title", title or ""), _Field("body", body or "")]
         scanned = [(f, self._scan(f)) for f in fields]
-        ent_hits = [(f, self._entity_hits(raws)) for f, raws in scanned]
-        entities = [self._entity(f, r, ei) for f, ehits in ent_hits for r, ei in ehits]
+        ent_hits = [(f, self._entity_hits(f, raws)) for f, raws in scanned]
+        entities = [self._entity(f, h) for f, ehits in ent_hits for h in ehits]
         # term hits bucketed by watchlist once, so each watchlist only sees its own
         by_wl: dict[int, list[Hit]] = {}
+        contexts: dict[int, list[tuple[int, str, Hit]]] = {}
         for f, raws in scanned:
             for r in raws:
                 for p in r.payloads:
                     if p[0] == "t":
                         wi, gname, term, weight = self._terms[p[1]]
-                        by_wl.setdefault(wi, []).append(self._hit(f, r, gname, term, weight, "term"))
+                        by_wl.setdefault(wi, []).append(
+                            self._hit(f, r.nstart, r.nend, r.wfirst, r.wlast, gname, term, weight, "term"))
+                    elif p[0] == "s":
+                        wi, si, side = self._senses[p[1]]
+                        contexts.setdefault(wi, []).append(
+                            (si, side, self._hit(f, r.nstart, r.nend, r.wfirst, r.wlast, "", "", 0, "context")))
         flags = []
         for wi, wl in enumerate(self.watchlists):
             hits: list[Hit] = list(by_wl.get(wi, ()))
             for f, ehits in ent_hits:
-                for r, ei in ehits:
+                for h in ehits:
+                    if h.composed is not None:
+                        made = self._made_of(f, h.composed)
+                        name = self._composed_name(h.composed)
+                        for rname in self._role_refs[wi].get(self._side(h.composed), ()):
+                            hits.append(self._hit(f, h.nstart, h.nend, h.wfirst, h.wlast, rname, name,
+                                                  wl.entities[rname].weight, "entity", made))
+                        continue
                     for rname, members in self._refs[wi].items():
-                        if ei in members:
-                            hits.append(self._hit(f, r, rname, self._entities[ei].name,
-                                                  wl.entities[rname].weight, "entity"))
+                        if h.entity in members:
+                            hits.append(self._hit(f, h.nstart, h.nend, h.wfirst, h.wlast, rname,
+                                                  self._entities[h.entity].name, wl.entities[rname].weight,
+                                                  "entity"))
             mask_groups = {g for g, grp in wl.groups.items() if grp.mask}
             hits = _prune(hits, mask_groups)
+            hits, removed = apply_senses(wl.senses, hits, contexts.get(wi, []),
+                                         {f.name: f.gap_clean for f in fields})
             masks = [(h.field, h.start, h.end) for h in hits if h.group in mask_groups]
+            gone = {(h.field, h.start, h.end) for rs in removed.values() for h, _ in rs}
             shown = [e for e in entities
-                     if not any(f == e.field and s <= e.start and e.end <= t for f, s, t in masks)]
-            flags.append(self._flag(wl, hits, fields, shown))
+                     if not any(f == e.field and s <= e.start and e.end <= t for f, s, t in masks)
+                     and (e.field, e.start, e.end) not in gone]
+            flags.append(self._flag(wl, hits, fields, shown, removed))
         return flags
 
-    def _flag(self, wl: Watchlist, hits: list[Hit], fields: list[_Field], entities: list[Entity]) -> Flag:
+    def _flag(self, wl: Watchlist, hits: list[Hit], fields: list[_Field], entities: list[Entity],
+              removed: dict[int, list[tuple[Hit, Hit]]]) -> Flag:
         by_field = {f.name: f for f in fields}
         rules, total, vetoed = [], 0.0, False
         for rule in wl.rules:
-            found = _evaluate(rule, hits)
+            found = evaluate(rule, hits, wl.proximity)
             info: dict = {"name": rule.name, "satisfied": found is not None, "weight": rule.weight,
-                          "scope": _scope_label(rule), "contribution": 0.0}
+                          "scope": scope_label(rule, wl.proximity), "contribution": 0.0}
             if rule.description:
                 info["description"] = rule.description
             if found is not None:
-                field_name, evidence = found
+                field_name, evidence, reach, factor = found
                 boost = wl.title_boost if field_name == "title" and rule.weight > 0 else 1.0
-                info["contribution"] = round(rule.weight * boost, 3)
+                info["contribution"] = round(rule.weight * factor * boost, 3)
                 info["field"] = field_name
-                info["evidence"] = [{"group": h.group, "term": h.term, "field": h.field, "start": h.start,
-                                     "end": h.end, "surface": by_field[h.field].text[h.start:h.end]}
-                                    for h in evidence]
+                if rule.graded:
+                    info["reach"], info["factor"] = reach, factor
+                info["evidence"] = [_evidence(h, by_field) for h in evidence]
                 total += info["contribution"]
                 if rule.veto:
                     info["veto"] = True
                     vetoed = True
             else:
-                info["missing"] = _missing(rule, hits)
+                info["missing"] = missing(rule, hits)
+            rules.append(info)
+        for si, pairs in sorted(removed.items()):
+            sense = wl.senses[si]
+            info = {"name": sense.name, "sense": True, "satisfied": True, "weight": 0, "scope": "sense",
+                    "contribution": 0.0,
+                    "removed": [{**_evidence(h, by_field),
+                                 "context": by_field[c.field].text[c.start:c.end]} for h, c in pairs]}
+            if sense.description:
+                info["description"] = sense.description
             rules.append(info)
         matches = [Match(h.term, h.group, h.start, h.end, h.field,
                          by_field[h.field].snippet(h.start, h.end)) for h in hits]
@@ -236,6 +362,14 @@ class Matcher:
         return Flag(watchlist=wl.name, version=wl.version, score=score,
                     flagged=(score >= wl.threshold and not vetoed), matches=matches,
                     entities=list(entities), rules=rules)
+
+
+def _evidence(h: Hit, by_field: dict[str, _Field]) -> dict:
+    ev = {"group": h.group, "term": h.term, "field": h.field, "start": h.start, "end": h.end,
+          "surface": by_field[h.field].text[h.start:h.end]}
+    if h.made_of:
+        ev["made_of"] = h.made_of
+    return ev
 
 
 def _prune(hits: list[Hit], mask_groups: set[str]) -> list[Hit]:
@@ -283,124 +417,3 @@ def _inside_longer(hits: list[Hit]) -> set[int]:
             if h.nend > max_end:
                 max_end, start_at_max = h.nend, h.nstart
     return inside
-
-
-def _check(rule: Rule, unit: list[Hit]) -> list[Hit] | None:
-    """Evidence when ``unit`` satisfies the rule's group conditions, else None."""
-    present: dict[str, list[Hit]] = {}
-    for h in unit:
-        present.setdefault(h.group, []).append(h)
-    if any(g in present for g in rule.none_of):
-        return None
-    if any(g not in present for g in rule.all_of):
-        return None
-    evidence = [h for g in rule.all_of for h in present[g][:_EVIDENCE_PER_GROUP]]
-    if rule.any_of:
-        distinct: dict[tuple[str, str], Hit] = {}
-        for g in rule.any_of:
-            for h in present.get(g, []):
-                distinct.setdefault((g, h.term), h)
-        if sum(h.weight for h in distinct.values()) < rule.min_weight:
-            return None
-        evidence += list(distinct.values())[:2 * _EVIDENCE_PER_GROUP]
-    return evidence
-
-
-def _evaluate(rule: Rule, hits: list[Hit]) -> tuple[str, list[Hit]] | None:
-    """Find a scope satisfying ``rule``: returns (field, evidence) or None. Title first."""
-    wanted = set(rule.all_of) | set(rule.any_of)
-    if rule.context:
-        present = {h.group for h in hits}
-        if any(g not in present for g in rule.context):
-            return None
-    if rule.within is None and rule.same is None:
-        title = [h for h in hits if h.field == "title"]
-        ev = _check(rule, title) if title and wanted else None
-        if ev is not None:
-            return "title", ev
-        ev = _check(rule, hits)
-        return ("body", ev) if ev is not None else None
-    for fname in ("title", "body"):
-        fhits = [h for h in hits if h.field == fname]
-        if rule.same == "field":
-            ev = _check(rule, fhits)
-            if ev is not None:
-                return fname, ev
-        elif rule.same == "paragraph":
-            paras: dict[int, list[Hit]] = {}
-            for h in fhits:
-                paras.setdefault(h.para, []).append(h)
-            for p in sorted(paras):
-                ev = _check(rule, paras[p])
-                if ev is not None:
-                    return fname, ev
-        else:
-            ev = _window(rule, fhits, wanted)
-            if ev is not None:
-                return fname, ev
-    return None
-
-
-def _window(rule: Rule, fhits: list[Hit], wanted: set[str]) -> list[Hit] | None:
-    """First window of ``rule.within`` words holding the wanted groups and no none_of hit."""
-    rel = sorted((h for h in fhits if h.group in wanted), key=lambda h: (h.wfirst, h.wlast))
-    barriers = [h for h in fhits if h.group in rule.none_of]
-    n = rule.within or 1
-    for i, first in enumerate(rel):
-        unit: list[Hit] = []
-        last = first.wlast
-        for h in rel[i:]:
-            if h.wlast - first.wfirst >= n:
-                if h.wfirst - first.wfirst >= n:
-                    break
-                continue
-            unit.append(h)
-            last = max(last, h.wlast)
-            if any(b.wfirst <= last and b.wlast >= first.wfirst for b in barriers):
-                break
-            ev = _check(rule, unit)
-            if ev is not None:
-                return ev
-    return None
-
-
-def _missing(rule: Rule, hits: list[Hit]) -> list[str]:
-    present = {h.group for h in hits}
-    missing = [g for g in (*rule.all_of, *rule.context) if g not in present]
-    if rule.any_of and not any(g in present for g in rule.any_of):
-        missing.append("any of: " + ", ".join(rule.any_of))
-    return missing
-
-
-def _scope_label(rule: Rule) -> str:
-    if rule.within is not None:
-        return f"within {rule.within} words"
-    if rule.same is not None:
-        return f"same {rule.same}"
-    return "article"
-
-
-def explain(flag: Flag) -> str:
-    """Human-readable lines, rule by rule, from a flag alone (no recomputation)."""
-    verdict = "FLAGGED" if flag.flagged else "not flagged"
-    lines = [f"{flag.watchlist} (version {flag.version}): {verdict}, score {flag.score:g}"]
-    for r in flag.rules:
-        mark = "✓" if r.get("satisfied") else "✗"
-        head = f"  {mark} {r['name']} [{r.get('scope', '')}] weight {r.get('weight', 0):g}"
-        if r.get("satisfied"):
-            head += f" → +{r['contribution']:g}" if r["contribution"] >= 0 else f" → {r['contribution']:g}"
-            if r.get("field") == "title":
-                head += " (in title)"
-            if r.get("veto"):
-                head += " VETO"
-            lines.append(head)
-            for ev in r.get("evidence", []):
-                lines.append(f"      {ev['group']}: {ev['surface']} ({ev['field']} {ev['start']}–{ev['end']})")
-        else:
-            missing = r.get("missing") or []
-            why = ("missing " + "; ".join(missing)) if missing else "groups present but not together in scope"
-            lines.append(f"{head} → 0 ({why})")
-    if flag.entities:
-        names = sorted({f"{e.name} ({e.role})" for e in flag.entities})
-        lines.append("  entities: " + "، ".join(names))
-    return "\n".join(lines)

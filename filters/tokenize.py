@@ -35,12 +35,13 @@ class TokenIndex:
     words; a hit is kept only when it starts at a token start and ends at a token end.
     """
 
-    __slots__ = ("_count", "_start_to_index", "_end_to_index")
+    __slots__ = ("_count", "_start_to_index", "_end_to_index", "spans")
 
     def __init__(self, norm: str):
         # spans straight from the regex, no Token objects: this runs on every article
         # field and the objects were most of its cost (bench/bench_pipeline.py --profile)
         spans = [m.span() for m in _TOKEN_RE.finditer(norm)]
+        self.spans = spans
         self._count = len(spans)
         self._start_to_index = {s: i for i, (s, _) in enumerate(spans)}
         self._end_to_index = {e: i for i, (_, e) in enumerate(spans)}

@@ -26,6 +26,11 @@ morocco-security-cooperation.yaml`` for a commented example.  Shape::
         within: 40           # scope: a window of 40 words (or  same: paragraph)
         weight: 3            # contribution when satisfied (negative = penalty)
         veto: false          # true: when satisfied the article is never flagged
+        graded: true         # instead of within/same: counts weight x proximity factor of
+                             # the closest scope holding the evidence (sentence > paragraph
+                             # > article)
+    proximity: {sentence: 1, paragraph: 0.75, article: 0.5}   # factors of graded rules
+    senses: [...]            # context rules that remove a match (see filters.senses)
 
 The version of a watchlist is the first 12 hex digits of the sha256 of its bytes, so a
 stored flag always names the exact file that produced it.
@@ -43,6 +48,7 @@ import yaml
 from filters.clitics import SUFFIX_SETS, expand_suffixes, term_variants
 from filters.gazetteer import ROLES, TYPES
 from filters.normalize import normalize
+from filters.senses import PROXIMITY, Sense, parse_proximity, parse_senses
 from filters.yamlcheck import REGEX_CHARS, Checker, Problem, compose, did_you_mean, line_of, sort_problems
 from raqib.errors import WatchlistError
 
@@ -51,12 +57,13 @@ log = logging.getLogger(__name__)
 __all__ = ["Watchlist", "TermGroup", "Term", "EntityRef", "Rule", "Problem",
            "load_watchlist", "validate_watchlist", "parse_watchlist"]
 
-_TOP_KEYS = ("name", "description", "threshold", "title_boost", "groups", "entities", "rules")
+_TOP_KEYS = ("name", "description", "threshold", "title_boost", "proximity", "groups", "entities", "senses",
+             "rules")
 _GROUP_KEYS = ("description", "weight", "suffixes", "mask", "terms")
 _TERM_KEYS = ("term", "variants", "weight", "suffixes")
 _REF_KEYS = ("description", "roles", "types", "weight")
 _RULE_KEYS = ("name", "description", "all_of", "any_of", "none_of", "context", "min_weight", "within",
-              "same", "weight", "veto")
+              "same", "weight", "veto", "graded")
 _SAME = ("paragraph", "field")
 
 
@@ -106,6 +113,7 @@ class Rule:
     weight: float = 1.0
     veto: bool = False
     description: str = ""
+    graded: bool = False              # scope = closest of sentence/paragraph/article
 
 
 @dataclass
@@ -120,6 +128,8 @@ class Watchlist:
     path: Path | None = None
     version: str = ""
     source_text: str = field(default="", repr=False)
+    senses: list[Sense] = field(default_factory=list)
+    proximity: dict[str, float] = field(default_factory=lambda: dict(PROXIMITY))
 
 
 def _version(data: bytes) -> str:
@@ -195,6 +205,9 @@ def parse_watchlist(text: str, path: str | Path = "<watchlist>",
             refs[rname] = EntityRef(rname, tuple(v for _, v in rroles), tuple(v for _, v in rtypes),
                                     float(weight or 1.0), desc or "")
 
+    senses = parse_senses(ck, top["senses"][1], set(groups) | set(refs)) if "senses" in top else []
+    proximity = parse_proximity(ck, top["proximity"][1]) if "proximity" in top else dict(PROXIMITY)
+
     rules: list[Rule] = []
     if "rules" in top:
         items = ck.sequence(top["rules"][1], "rules")
@@ -210,7 +223,8 @@ def parse_watchlist(text: str, path: str | Path = "<watchlist>",
         return None, sort_problems(ck.problems)
     wl = Watchlist(name=name, threshold=float(threshold), groups=groups, entities=refs, rules=rules,
                    description=description or "", title_boost=float(title_boost), path=Path(path),
-                   version=_version(text.encode("utf-8")), source_text=text)
+                   version=_version(text.encode("utf-8")), source_text=text, senses=senses,
+                   proximity=proximity)
     return wl, []
 
 
@@ -321,12 +335,15 @@ def _parse_rule(ck: Checker, i: int, rnode, known: set[str], seen: dict[str, int
     weight = ck.scalar(m["weight"][1], f"{where}.weight", "number") if "weight" in m else 1.0
     min_weight = ck.scalar(m["min_weight"][1], f"{where}.min_weight", "number") if "min_weight" in m else 1.0
     veto = ck.scalar(m["veto"][1], f"{where}.veto", "bool") if "veto" in m else False
+    graded = ck.scalar(m["graded"][1], f"{where}.graded", "bool") if "graded" in m else False
+    if graded and ("within" in m or "same" in m):
+        ck.add(m["graded"][1], where, "a graded rule finds its own scope; remove 'within'/'same'")
     desc = ck.scalar(m["description"][1], f"{where}.description", "str") if "description" in m else ""
     if name is None:
         return None
     return Rule(name, lists.get("all_of", ()), lists.get("any_of", ()), lists.get("none_of", ()),
                 lists.get("context", ()), float(min_weight if min_weight is not None else 1.0), within, same,
-                float(weight if weight is not None else 1.0), bool(veto), desc or "")
+                float(weight if weight is not None else 1.0), bool(veto), desc or "", bool(graded))
 
 
 def validate_watchlist(path: str | Path, roles: set[str] | None = None) -> list[Problem]:

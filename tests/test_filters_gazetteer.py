@@ -99,7 +99,7 @@ def test_shipped_gazetteer_is_valid():
 def test_invalid_gazetteer_lists_every_problem():
     path = FIX / "bad_gazetteer.yaml"
     assert [p.format(path.name) for p in validate_gazetteer(path)] == [
-        "bad_gazetteer.yaml:6: entities[1].type: unknown type 'agency'; expected one of: person, organisation, country",
+        "bad_gazetteer.yaml:6: entities[1].type: unknown type 'agency'; expected one of: person, organisation, country, place",
         "bad_gazetteer.yaml:8: entities[1]: variant 'حموشي' also belongs to 'حموشي' (line 2); "
         "an entity spelling must be unambiguous",
         "bad_gazetteer.yaml:8: entities[1]: variant '.*' looks like a regular expression; write plain words",

@@ -43,12 +43,12 @@ CASES = [
     ]),
     ("unknown_keys", [
         "unknown_keys.yaml:3: treshold: unknown key 'treshold' (did you mean 'threshold'?); "
-        "expected one of: name, description, threshold, title_boost, groups, entities, rules",
+        "expected one of: name, description, threshold, title_boost, proximity, groups, entities, senses, rules",
         "unknown_keys.yaml:6: groups.cooperation.term: unknown key 'term' (did you mean 'terms'?); "
         "expected one of: description, weight, suffixes, mask, terms",
         "unknown_keys.yaml:6: groups.cooperation.terms: missing required key 'terms'; add it",
         "unknown_keys.yaml:10: rules[0].wihtin: unknown key 'wihtin' (did you mean 'within'?); expected one of: "
-        "name, description, all_of, any_of, none_of, context, min_weight, within, same, weight, veto",
+        "name, description, all_of, any_of, none_of, context, min_weight, within, same, weight, veto, graded",
     ]),
     ("wrong_types", [
         "wrong_types.yaml:2: threshold: expected a number, got 'high'",

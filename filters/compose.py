@@ -1,0 +1,150 @@
+"""Security actors named by composition: a security noun plus a nationality, a country or a place.
+
+News rarely names a foreign police force by its official title; it writes الشرطة
+الهولندية، نظيرتها الإسبانية، السلطات الأمنية البلجيكية، or, for Moroccan bodies,
+المصالح الأمنية المغربية، مصالح الأمن بطنجة، الشرطة القضائية بالدار البيضاء.  Listing
+every such phrase is hopeless (nouns × attributes × nationalities × clitics), so the
+phrase is recognised from its parts:
+
+    head        a security noun from the gazetteer's ``composition.heads``
+    attributes  up to ``MAX_ATTRIBUTES`` words from ``composition.attributes``
+                (الوطنية، القضائية، الأمنية ...) — nothing else may stand in between
+    modifier    * a nationality adjective of an entity (الهولندية، المغربية، والإسبانية);
+                * a place (type ``place``) after ب / في or in construct (أمن طنجة);
+                * a country name after ب / في or in construct (شرطة هولندا) — not after
+                  an abstract head such as الأمن ("أمن إسبانيا" is usually Spain's
+                  security, not its police).
+
+A comma or full stop between the parts breaks the phrase.  Coordinated adjectives
+(السلطات الأمنية المغربية والإسبانية) each make an actor of the same noun.  The side
+of the actor is the modifier's: Moroccan roles make a ``moroccan_actor``, a
+``foreign_partner`` makes a foreign one.  Pure code: no I/O, no state.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+__all__ = ["Head", "Modifier", "Composed", "compose", "ABSTRACT_HEADS", "MAX_ATTRIBUTES"]
+
+MAX_ATTRIBUTES = 3
+#: Heads that name a domain more often than a body: only an adjective makes them an actor.
+ABSTRACT_HEADS = frozenset({"امن"})
+_PREPOSITIONS = frozenset({"في", "داخل"})
+_BREAK = re.compile(r"[.,،;؛:!?؟()\[\]«»\"\n]")
+_CLITIC_DEF = re.compile(r"^(?:و|ف)?(?:(?:ب|ك|ل)?ال|لل)")
+
+
+@dataclass(frozen=True)
+class Head:
+    wfirst: int
+    wlast: int
+    nstart: int
+    nend: int
+
+
+@dataclass(frozen=True)
+class Modifier:
+    wfirst: int
+    wlast: int
+    nstart: int
+    nend: int
+    entity: int         # gazetteer entity index
+    adjective: bool     # the hit is one of the entity's adjective forms
+    place: bool         # the entity is a place (type "place")
+
+
+@dataclass(frozen=True)
+class Composed:
+    wfirst: int
+    wlast: int
+    nstart: int
+    nend: int
+    entity: int         # the modifier's entity (gives the side: Moroccan or foreign)
+    head: str           # normalised head as written
+    modifier: str       # normalised modifier as written
+
+
+def _bare(token: str) -> str:
+    """The token without its proclitics and article (for the abstract-head check)."""
+    return _CLITIC_DEF.sub("", token) if _CLITIC_DEF.match(token) else re.sub(r"^(?:و|ف)", "", token)
+
+
+def compose(norm: str, spans: list[tuple[int, int]], heads: list[Head], modifiers: list[Modifier],
+            attributes: frozenset[str], gap_clean) -> list[Composed]:
+    """Composed actors of one normalised field.
+
+    Args:
+        norm: the normalised text; ``spans`` its token spans (:class:`filters.tokenize.TokenIndex`).
+        heads: security-noun hits; ``modifiers``: entity hits usable as modifiers.
+        attributes: normalised words allowed between head and modifier (any clitic-free form).
+        gap_clean: ``gap_clean(nstart, nend)`` is True when the original text between two
+            normalised offsets holds no punctuation that ends a phrase.
+    """
+    if not heads or not modifiers:
+        return []
+    by_start: dict[int, list[Modifier]] = {}
+    for m in modifiers:
+        by_start.setdefault(m.wfirst, []).append(m)
+    for ms in by_start.values():
+        ms.sort(key=lambda m: -(m.nend - m.nstart))
+    out: list[Composed] = []
+    seen: set[tuple[int, int]] = set()
+    for h in sorted(heads, key=lambda h: (h.wfirst, -(h.nend - h.nstart))):
+        head_text = norm[h.nstart:h.nend]
+        head_last = head_text.rsplit(" ", 1)[-1]
+        abstract = _bare(head_last) in ABSTRACT_HEADS
+        indefinite = not _CLITIC_DEF.match(head_last)
+        t, prep, skipped = h.wlast + 1, False, 0
+        prev_end = h.nend
+        found: Modifier | None = None
+        while t < len(spans) and skipped <= MAX_ATTRIBUTES:
+            if not gap_clean(prev_end, spans[t][0]):
+                break
+            found = _modifier_at(by_start.get(t, ()), norm, prep, indefinite, abstract)
+            if found is not None:
+                break
+            tok = norm[spans[t][0]:spans[t][1]]
+            if tok in _PREPOSITIONS and not prep:
+                prep = True
+            elif tok in attributes and not prep:
+                skipped += 1
+            else:
+                break
+            prev_end = spans[t][1]
+            t += 1
+        if found is None:
+            continue
+        chain = [found]
+        while True:
+            nxt = chain[-1].wlast + 1
+            if nxt >= len(spans) or not gap_clean(spans[nxt - 1][1], spans[nxt][0]):
+                break
+            more = next((m for m in by_start.get(nxt, ()) if m.adjective and norm[m.nstart] == "و"), None)
+            if more is None:
+                break
+            chain.append(more)
+        for i, m in enumerate(chain):
+            # the first actor spans noun..modifier; a coordinated one spans its adjective
+            wfirst, nstart = (h.wfirst, h.nstart) if i == 0 else (m.wfirst, m.nstart)
+            if (nstart, m.nend) in seen:
+                continue
+            seen.add((nstart, m.nend))
+            out.append(Composed(wfirst, m.wlast, nstart, m.nend, m.entity, head_text, norm[m.nstart:m.nend]))
+    return out
+
+
+def _modifier_at(cands, norm: str, prep: bool, indefinite: bool, abstract: bool) -> Modifier | None:
+    for m in cands:
+        surface = norm[m.nstart:m.nend]
+        if m.adjective:
+            if not prep and not surface.startswith("و"):
+                return m
+            continue
+        via_b = surface.startswith("ب")
+        if m.place and (prep or via_b or indefinite):
+            return m
+        if not abstract and (prep or via_b or indefinite):
+            return m
+    return None

@@ -1,0 +1,169 @@
+"""Sense rules: a context word next to a hit says the hit means something else.
+
+Some words the watchlist needs are ambiguous: المغرب is also the sunset prayer
+(صلاة المغرب، أذان المغرب، إفطار المغرب) and the Maghreb region (المغرب العربي، بلاد
+المغرب الإسلامي); a nationality adjective describes a person (مواطنين فرنسيين، من أصل
+جزائري) as often as a partner state.  A sense rule removes the *match*, not the article,
+and the flag's explanation lists what it removed and why::
+
+    senses:
+      - name: sunset-prayer
+        description: المغرب as the sunset prayer, not the country
+        removes: [morocco]              # groups or entity references whose hits it removes
+        before: [صلاة, أذان, إفطار]      # a word right before the hit (clitics automatic)
+        after: []                       # or right after it
+        after_groups: []                # or a hit of these groups/references right after it
+        window: 0                       # words allowed between context and hit
+
+A coordinated hit right after a removed one (سائحتان من النرويج والدنمارك) goes with it.
+
+Context words are matched like terms (clitics on the first word, whole tokens) in the
+matcher's one automaton, so sense rules cost no extra pass over the text.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from filters.clitics import term_variants
+from filters.normalize import normalize
+from filters.yamlcheck import REGEX_CHARS, Checker, did_you_mean
+
+__all__ = ["Sense", "parse_senses", "parse_proximity", "apply_senses", "PROXIMITY"]
+
+_SENSE_KEYS = ("name", "description", "removes", "before", "after", "before_groups", "after_groups", "window")
+
+#: Default factors of graded rules: evidence in one sentence counts fully, spread over a
+#: paragraph or over the whole article it counts less (see filters.matcher).
+PROXIMITY: dict[str, float] = {"sentence": 1.0, "paragraph": 0.75, "article": 0.5}
+
+
+@dataclass(frozen=True)
+class Sense:
+    name: str
+    removes: tuple[str, ...]
+    before: tuple[str, ...] = ()
+    after: tuple[str, ...] = ()
+    description: str = ""
+    before_groups: tuple[str, ...] = ()
+    after_groups: tuple[str, ...] = ()
+    window: int = 0
+
+    def keys(self, side: str) -> set[str]:
+        """Normalised spellings of the context words on one side ("before"/"after")."""
+        return {k for w in getattr(self, side) for k in term_variants(w)}
+
+
+def parse_senses(ck: Checker, node, known: set[str]) -> list[Sense]:
+    """The ``senses`` list of a watchlist; problems go to ``ck`` with their lines."""
+    out: list[Sense] = []
+    seen: set[str] = set()
+    for i, snode in enumerate(ck.sequence(node, "senses") or []):
+        where = f"senses[{i}]"
+        m = ck.mapping(snode, where, _SENSE_KEYS, ("name", "removes"))
+        if m is None:
+            continue
+        name = ck.scalar(m["name"][1], f"{where}.name", "str") if "name" in m else None
+        if name in seen:
+            ck.add(m["name"][1], f"{where}.name", f"duplicate sense name {name!r}; rename one")
+        seen.add(name or "")
+        removes = ck.str_list(m["removes"][1], f"{where}.removes") if "removes" in m else []
+        for n, ref in removes:
+            if ref not in known:
+                ck.add(n, f"{where}.removes", f"unknown group {ref!r}{did_you_mean(ref, known)}; "
+                                              f"known groups and entity references: {', '.join(sorted(known))}")
+        sides: dict[str, tuple[str, ...]] = {}
+        for side in ("before", "after"):
+            words = ck.str_list(m[side][1], f"{where}.{side}") if side in m else []
+            for n, w in words:
+                if REGEX_CHARS.search(w) or not normalize(w):
+                    ck.add(n, f"{where}.{side}", f"{w!r} is not a plain word or phrase")
+            sides[side] = tuple(w for _, w in words if normalize(w) and not REGEX_CHARS.search(w))
+        ctx_groups: dict[str, tuple[str, ...]] = {}
+        for key in ("before_groups", "after_groups"):
+            refs = ck.str_list(m[key][1], f"{where}.{key}") if key in m else []
+            for n, ref in refs:
+                if ref not in known:
+                    ck.add(n, f"{where}.{key}", f"unknown group {ref!r}{did_you_mean(ref, known)}")
+            ctx_groups[key] = tuple(r for _, r in refs)
+        if not (sides["before"] or sides["after"] or any(ctx_groups.values())) and name is not None:
+            ck.add(snode, where, "a sense rule needs context: before, after, before_groups or after_groups")
+        window = ck.scalar(m["window"][1], f"{where}.window", "int") if "window" in m else 0
+        if window is not None and not 0 <= window <= 5:
+            ck.add(m["window"][1], f"{where}.window", f"window is 0 to 5 words, got {window}")
+            window = 0
+        desc = ck.scalar(m["description"][1], f"{where}.description", "str") if "description" in m else ""
+        if name:
+            out.append(Sense(name, tuple(r for _, r in removes), sides["before"], sides["after"], desc or "",
+                             ctx_groups["before_groups"], ctx_groups["after_groups"], int(window or 0)))
+    return out
+
+
+def parse_proximity(ck: Checker, node) -> dict[str, float]:
+    """``proximity: {sentence: 1, paragraph: 0.75, article: 0.5}`` (missing keys keep defaults)."""
+    m = ck.mapping(node, "proximity", tuple(PROXIMITY), ())
+    out = dict(PROXIMITY)
+    for key, (_, vnode) in (m or {}).items():
+        v = ck.scalar(vnode, f"proximity.{key}", "number")
+        if v is not None and not 0 <= v <= 1:
+            ck.add(vnode, f"proximity.{key}", f"a proximity factor is between 0 and 1, got {v}")
+        elif v is not None:
+            out[key] = float(v)
+    return out
+
+
+def apply_senses(senses: list[Sense], hits: list, contexts: list[tuple[int, str, object]],
+                 gap_clean: dict) -> tuple[list, dict[int, list[tuple[object, object]]]]:
+    """Remove the hits that a sense rule's context gives another sense.
+
+    Args:
+        senses: the watchlist's sense rules.
+        hits: the watchlist's hits (objects with group, field, wfirst, wlast, nstart, nend).
+        contexts: ``(sense index, "before"/"after", context hit)`` from the automaton.
+        gap_clean: field name → ``gap_clean(nstart, nend)`` (no punctuation in between).
+    Returns:
+        ``(kept hits, {sense index: [(removed hit, context hit), ...]})``.
+    """
+    removed: dict[int, list[tuple[object, object]]] = {}
+    if not senses:
+        return hits, removed
+    ctx = list(contexts)
+    for si, sense in enumerate(senses):
+        for side, groups in (("before", sense.before_groups), ("after", sense.after_groups)):
+            if groups:
+                ctx += [(si, side, h) for h in hits if h.group in groups]
+    if not ctx:
+        return hits, removed
+
+    def context_of(h):
+        for si, side, c in ctx:
+            sense = senses[si]
+            if h.group not in sense.removes or c.field != h.field or c is h:
+                continue
+            gap = h.wfirst - c.wlast - 1 if side == "before" else c.wfirst - h.wlast - 1
+            if 0 <= gap <= sense.window:
+                first, second = (c, h) if side == "before" else (h, c)
+                if gap_clean[h.field](first.nend, second.nstart):
+                    return si, c
+        return None
+
+    kept, gone = [], {}
+    order = {id(h): i for i, h in enumerate(hits)}
+    for h in sorted(hits, key=lambda h: (h.field, h.nstart)):
+        found = context_of(h)
+        if found is None:
+            # a coordinated hit (النرويج والدنمارك) goes with the removed hit before it
+            prev = gone.get((h.field, h.group, h.wfirst - 1))
+            if prev is not None and gap_clean[h.field](prev[0].nend, h.nstart) and _coordinated(h):
+                found = prev[1]
+        if found is None:
+            kept.append(h)
+            continue
+        removed.setdefault(found[0], []).append((h, found[1]))
+        gone[(h.field, h.group, h.wlast)] = (h, found)
+    kept.sort(key=lambda h: order[id(h)])
+    return kept, removed
+
+
+def _coordinated(h) -> bool:
+    return getattr(h, "coordinated", False)
