@@ -106,7 +106,8 @@ class _Field:
         self.text = text
         self.norm, self.offsets = normalize_with_offsets(text)
         self.index = TokenIndex(self.norm)
-        self.breaks = [i for i, c in enumerate(text) if c == "\n"]
+        lead = len(text) - len(text.lstrip())      # blank lines before the first paragraph
+        self.breaks = [i for i, c in enumerate(text) if c == "\n" and i >= lead]
         self.sbreaks = [m.start() for m in _SENTENCE_END.finditer(text)]
 
     def para_of(self, start: int) -> int:
@@ -236,7 +237,7 @@ class Matcher:
         cands = [_EntHit(c.nstart, c.nend, c.wfirst, c.wlast, c.entity, c) for c in self._composed(f, raws)]
         cands += [_EntHit(r.nstart, r.nend, r.wfirst, r.wlast, p[1]) for r in raws for p in r.payloads
                   if p[0] == "e"]
-        cands.sort(key=lambda c: (-(c.nend - c.nstart), c.nstart, c.composed is None))
+        cands.sort(key=lambda c: (-(c.nend - c.nstart), c.nstart, self._rank(c)))
         taken: list[tuple[int, int]] = []
         out = []
         for c in cands:
@@ -246,6 +247,14 @@ class Matcher:
             out.append(c)
         out.sort(key=lambda c: c.nstart)
         return out
+
+    def _rank(self, c: _EntHit) -> int:
+        """Tie-break between hits of one span: a listed agency or person (الحرس المدني
+        الإسباني) beats a composed actor, which beats a bare country or adjective (so a
+        coordinated والمغربية after a security noun is a Moroccan actor, not the state)."""
+        if c.composed is not None:
+            return 1
+        return 0 if self._entities[c.entity].type in ("organisation", "person") else 2
 
     def find_entities(self, text: str, field: str = "body") -> list[Entity]:
         """Gazetteer entities in ``text`` (longest match wins), offsets into ``text``."""

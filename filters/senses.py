@@ -14,6 +14,8 @@ and the flag's explanation lists what it removed and why::
         after: []                       # or right after it
         after_groups: []                # or a hit of these groups/references right after it
         window: 0                       # words allowed between context and hit
+        terms: []                       # only hits of these watchlist terms (default: all)
+        not_across: []                  # the context does not count across a hit of these groups
 
 A coordinated hit right after a removed one (سائحتان من النرويج والدنمارك) goes with it.
 
@@ -31,7 +33,8 @@ from filters.yamlcheck import REGEX_CHARS, Checker, did_you_mean
 
 __all__ = ["Sense", "parse_senses", "parse_proximity", "apply_senses", "PROXIMITY"]
 
-_SENSE_KEYS = ("name", "description", "removes", "before", "after", "before_groups", "after_groups", "window")
+_SENSE_KEYS = ("name", "description", "removes", "before", "after", "before_groups", "after_groups", "window",
+               "terms", "not_across")
 
 #: Default factors of graded rules: evidence in one sentence counts fully, spread over a
 #: paragraph or over the whole article it counts less (see filters.matcher).
@@ -48,6 +51,8 @@ class Sense:
     before_groups: tuple[str, ...] = ()
     after_groups: tuple[str, ...] = ()
     window: int = 0
+    terms: tuple[str, ...] = ()
+    not_across: tuple[str, ...] = ()
 
     def keys(self, side: str) -> set[str]:
         """Normalised spellings of the context words on one side ("before"/"after")."""
@@ -92,10 +97,16 @@ def parse_senses(ck: Checker, node, known: set[str]) -> list[Sense]:
         if window is not None and not 0 <= window <= 5:
             ck.add(m["window"][1], f"{where}.window", f"window is 0 to 5 words, got {window}")
             window = 0
+        terms = tuple(v for _, v in ck.str_list(m["terms"][1], f"{where}.terms")) if "terms" in m else ()
+        across = ck.str_list(m["not_across"][1], f"{where}.not_across") if "not_across" in m else []
+        for n, ref in across:
+            if ref not in known:
+                ck.add(n, f"{where}.not_across", f"unknown group {ref!r}{did_you_mean(ref, known)}")
         desc = ck.scalar(m["description"][1], f"{where}.description", "str") if "description" in m else ""
         if name:
             out.append(Sense(name, tuple(r for _, r in removes), sides["before"], sides["after"], desc or "",
-                             ctx_groups["before_groups"], ctx_groups["after_groups"], int(window or 0)))
+                             ctx_groups["before_groups"], ctx_groups["after_groups"], int(window or 0),
+                             terms, tuple(r for _, r in across)))
     return out
 
 
@@ -135,15 +146,22 @@ def apply_senses(senses: list[Sense], hits: list, contexts: list[tuple[int, str,
     if not ctx:
         return hits, removed
 
+    def across(sense, field, lo, hi) -> bool:
+        return any(o.group in sense.not_across and o.field == field and lo < o.wfirst and o.wlast < hi
+                   for o in hits)
+
     def context_of(h):
         for si, side, c in ctx:
             sense = senses[si]
             if h.group not in sense.removes or c.field != h.field or c is h:
                 continue
+            if sense.terms and h.term not in sense.terms:
+                continue
             gap = h.wfirst - c.wlast - 1 if side == "before" else c.wfirst - h.wlast - 1
             if 0 <= gap <= sense.window:
                 first, second = (c, h) if side == "before" else (h, c)
-                if gap_clean[h.field](first.nend, second.nstart):
+                if gap_clean[h.field](first.nend, second.nstart) and \
+                        not (sense.not_across and across(sense, h.field, first.wlast, second.wfirst)):
                     return si, c
         return None
 

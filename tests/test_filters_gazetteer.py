@@ -50,10 +50,11 @@ VARIANTS = [
     ("morocco_rabat", "زيارة إلى الرباط", "المغرب", "moroccan_place", "الرباط"),
     ("morocco_adjective", "الشرطة القضائية مواطنا مغربيا", "المغرب", "moroccan_place", "مغربيا"),
     ("kingdom", "أعلنت المملكة", "المملكة", "moroccan_context", "المملكة"),
-    ("spain_adjective", "الشرطة الإسبانية", "إسبانيا", "foreign_partner", "الإسبانية"),
+    # (after a security noun the adjective makes a composed actor: tests/test_filters_compose.py)
+    ("spain_adjective", "الحكومة الإسبانية", "إسبانيا", "foreign_partner", "الإسبانية"),
     ("spain_plural", "نظرائه الإسبان", "إسبانيا", "foreign_partner", "الإسبان"),
     ("us_amerki", "المسؤولين الأمريكيين", "الولايات المتحدة", "foreign_partner", "الأمريكيين"),
-    ("us_ameirki", "الاستخبارات الأميركية", "الولايات المتحدة", "foreign_partner", "الأميركية"),
+    ("us_ameirki", "الصحافة الأميركية", "الولايات المتحدة", "foreign_partner", "الأميركية"),
     ("dgsi_longest", "المديرة العامة للأمن الداخلي الفرنسي", "المديرية العامة للأمن الداخلي الفرنسي",
      "foreign_partner", "للأمن الداخلي الفرنسي"),
     ("guardia_civil_longest", "الحرس المدني الإسباني", "الحرس المدني الإسباني", "foreign_partner",

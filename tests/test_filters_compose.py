@@ -1,0 +1,154 @@
+"""Composed actors, sense rules and graded proximity: table-driven cases on pure text code."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from filters.gazetteer import load_gazetteer, parse_gazetteer
+from filters.loading import load_matcher
+from filters.matcher import Matcher, explain
+from filters.watchlist import parse_watchlist
+
+ROOT = Path(__file__).resolve().parent.parent
+GAZ = ROOT / "config" / "default" / "gazetteer.yaml"
+WL_DIR = ROOT / "config" / "default" / "watchlists"
+
+
+@pytest.fixture(scope="module")
+def default():
+    return load_matcher(WL_DIR, GAZ)[0]
+
+
+# (id, text, expected [(surface, role)] of the composed actors)
+COMPOSED = [
+    ("adjective-after-attribute", "تسلم فريق من الشرطة الوطنية الهولندية المتهم",
+     [("الشرطة الوطنية الهولندية", "foreign_partner")]),
+    ("counterpart-feminine", "سلمته إلى نظيرتها الإسبانية", [("نظيرتها الإسبانية", "foreign_partner")]),
+    ("moroccan-generic-noun", "أعلنت مصالح الشرطة المغربية", [("مصالح الشرطة المغربية", "moroccan_actor")]),
+    ("moroccan-city-with-ba", "أوقفت عناصر الأمن الوطني بأكادير شخصا",
+     [("عناصر الأمن الوطني بأكادير", "moroccan_actor")]),
+    ("moroccan-city-two-words", "الشرطة القضائية بالدار البيضاء", [("الشرطة القضائية بالدار البيضاء", "moroccan_actor")]),
+    ("coordinated-adjectives", "أجهزة الأمن الإسبانية والمغربية",
+     [("أجهزة الأمن الإسبانية", "foreign_partner"), ("والمغربية", "moroccan_actor")]),
+    ("construct-country", "مسؤولون من شرطة هولندا", [("شرطة هولندا", "foreign_partner")]),
+    ("clitic-on-noun", "بتنسيق مع والشرطة البلجيكية", [("والشرطة البلجيكية", "foreign_partner")]),
+    ("indefinite-accusative-stays-adjective", "قوات الأمن الإسبانية", [("قوات الأمن الإسبانية", "foreign_partner")]),
+    # not composed
+    ("abstract-head-needs-adjective", "تهديد أمن إسبانيا", []),
+    ("verb-between-breaks", "اعتقلت الشرطة مواطنا هولنديا", []),
+    ("comma-breaks", "السلطات الأمنية البلجيكية، المغربية", [("السلطات الأمنية البلجيكية", "foreign_partner")]),
+    ("non-security-attribute-breaks", "المصالح الاقتصادية الفرنسية", []),
+    ("person-noun-is-no-head", "المواطنون المغاربة", []),
+]
+
+
+@pytest.mark.parametrize("text,expected", [c[1:] for c in COMPOSED], ids=[c[0] for c in COMPOSED])
+def test_composed_actors(default, text, expected):
+    got = [(e.surface, e.role) for e in default.find_entities(text) if e.type == "organisation" and "(" in e.name]
+    assert got == expected
+
+
+def test_composed_actor_explains_its_parts(default):
+    flag = default.score("", "سلمت المصالح الأمنية بطنجة المطلوب إلى نظيرتها الإسبانية في إطار التعاون الأمني.")[0]
+    assert flag.flagged, explain(flag)
+    made = {ev.get("made_of") for r in flag.rules for ev in r.get("evidence", [])}
+    assert "نظيرتها + الإسبانية" in made and "المصالح الأمنية + بطنجة" in made
+    assert "= نظيرتها + الإسبانية" in explain(flag)
+
+
+def test_adjective_form_equal_to_a_name_stays_a_name():
+    gaz, problems = parse_gazetteer("entities:\n  - {name: إسبانيا, type: country, role: foreign_partner,"
+                                    " adjectives: [إسباني]}\n")
+    assert problems == []
+    assert "إسبانيا" not in gaz.entities[0].adjectives and "إسبانيه" in gaz.entities[0].adjectives
+
+
+# (id, text, sense that removes a match, or None)
+SENSES = [
+    ("sunset-prayer", "وقع الحادث بعد صلاة المغرب قرب مقر الأمن", "sunset-prayer"),
+    ("iftar", "موعد إفطار المغرب في رمضان", "sunset-prayer"),
+    ("maghreb-region-after", "التعاون الأمني بين دول المغرب العربي", "maghreb-region"),
+    ("maghreb-islamic", "تنظيم القاعدة في بلاد المغرب الإسلامي", "maghreb-region"),
+    ("person-nationality", "أوقفت الشرطة ثلاثة مواطنين فرنسيين", "person-nationality"),
+    ("origin", "أحدهم من أصل جزائري", "person-nationality"),
+    ("victims-from", "مقتل سائحتين من النرويج والدنمارك", "person-origin"),
+    ("dual-nationality", "شخص يحمل الجنسيتين الإسبانية والسويسرية", "person-origin"),
+    ("destination", "قارب متجه نحو السواحل الإسبانية", "destination"),
+    ("domestic-coordination", "الفرقة الوطنية للشرطة القضائية بتنسيق مع المديرية العامة لمراقبة التراب الوطني",
+     "domestic-coordination"),
+    ("coordination-with-suspects", "التنسيق مع المنتمين إلى داعش", "coordination-among-suspects"),
+    # the sense does not apply
+    ("state-morocco", "وقع المغرب اتفاقية مع فرنسا", None),
+    ("partner-police", "بتنسيق مع الشرطة الفرنسية", None),
+    ("coordination-across-partner", "تعاون الشرطة الإسبانية مع المديرية العامة لمراقبة التراب الوطني", None),
+    ("punctuation-breaks", "صلاة، المغرب", None),
+]
+
+
+@pytest.mark.parametrize("text,sense", [c[1:] for c in SENSES], ids=[c[0] for c in SENSES])
+def test_sense_rules(default, text, sense):
+    flag = default.score("", text)[0]
+    senses = {r["name"] for r in flag.rules if r.get("sense")}
+    assert senses == ({sense} if sense else set()), explain(flag)
+
+
+def test_sense_removes_the_match_and_says_so(default):
+    body = "أوقفت الشرطة ثلاثة مواطنين فرنسيين والأمن المغربي يتعاون مع فرنسا"
+    flag = default.score("", body)[0]
+    partners = [m for m in flag.matches if m.group == "partner"]
+    assert [body[m.start:m.end] for m in partners] == ["فرنسا"]       # فرنسيين removed, فرنسا kept
+    text = explain(flag)
+    assert "⊘ sense person-nationality: removed 1 match(es)" in text and "context «مواطنين»" in text
+
+
+_GRADED = """
+name: graded
+threshold: 3
+proximity: {sentence: 1, paragraph: 0.5, article: 0.25}
+groups:
+  a: {terms: [ألفا]}
+  b: {terms: [باء]}
+rules:
+  - {name: ab, all_of: [a, b], graded: true, weight: 4}
+"""
+
+
+# (id, title, body, contribution, reach)
+GRADED = [
+    ("sentence", "", "ألفا باء.", 4.0, "sentence"),
+    ("title-boost-not-set", "ألفا باء", "", 4.0, "sentence"),
+    ("paragraph", "", "ألفا هنا. ثم باء هناك", 2.0, "paragraph"),
+    ("article", "", "ألفا هنا.\nوفي فقرة أخرى باء", 1.0, "article"),
+    ("title-and-body", "ألفا", "باء", 1.0, "article"),
+    ("missing", "", "ألفا وحدها", 0.0, None),
+]
+
+
+@pytest.mark.parametrize("title,body,contribution,reach", [g[1:] for g in GRADED], ids=[g[0] for g in GRADED])
+def test_graded_proximity(title, body, contribution, reach):
+    wl, problems = parse_watchlist(_GRADED)
+    assert problems == []
+    flag = Matcher([wl], load_gazetteer(GAZ)).score(title, body)[0]
+    rule = flag.rules[0]
+    assert rule["contribution"] == contribution and rule.get("reach") == reach
+    if reach:
+        assert rule["scope"] == "graded: sentence ×1 > paragraph ×0.5 > article ×0.25"
+
+
+@pytest.mark.parametrize("snippet,message", [
+    ("proximity: {sentence: 2}", "proximity.sentence: a proximity factor is between 0 and 1, got 2"),
+    ("senses: [{name: s, removes: [zzz], before: [صلاة]}]", "senses[0].removes: unknown group 'zzz'"),
+    ("senses: [{name: s, removes: [a]}]", "a sense rule needs context"),
+], ids=["factor-range", "unknown-group", "no-context"])
+def test_new_keys_are_validated(snippet, message):
+    text = _GRADED.replace("proximity: {sentence: 1, paragraph: 0.5, article: 0.25}\n", "")
+    text = text.replace("rules:", snippet + "\nrules:")
+    wl, problems = parse_watchlist(text)
+    assert wl is None and any(message in p.format("x") for p in problems), problems
+
+
+def test_graded_rule_rejects_a_window():
+    wl, problems = parse_watchlist(_GRADED.replace("graded: true,", "graded: true, within: 5,"))
+    assert wl is None and any("a graded rule finds its own scope" in p.message for p in problems)
