@@ -30,6 +30,7 @@ Rules (documented because analysts rely on them):
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from filters.normalize import normalize
 
@@ -92,6 +93,16 @@ def _last_word_variants(word: str, suffixes: tuple[str, ...]) -> set[str]:
 
 
 def term_variants(term: str, suffixes: tuple[str, ...] = ()) -> set[str]:
+    """Every normalised spelling of ``term`` that should count as a hit (a fresh set).
+
+    See :func:`_term_variants`; results are cached because a gazetteer spells the same
+    adjective and place forms many times and every crawl process builds the matcher.
+    """
+    return set(_term_variants(term, tuple(suffixes)))
+
+
+@lru_cache(maxsize=65536)
+def _term_variants(term: str, suffixes: tuple[str, ...] = ()) -> frozenset[str]:
     """Every normalised spelling of ``term`` that should count as a hit.
 
     Args:
@@ -102,21 +113,21 @@ def term_variants(term: str, suffixes: tuple[str, ...] = ()) -> set[str]:
     """
     norm = normalize(term)
     if not norm:
-        return set()
+        return frozenset()
     words = _SPACE_RE.split(norm)
     if len(words) == 1:
         firsts = _first_word_variants(words[0])
         out: set[str] = set()
         for f in firsts:
             out |= _last_word_variants(f, suffixes)
-        return out
+        return frozenset(out)
     middle = " ".join(words[1:-1])
     lasts = _last_word_variants(words[-1], suffixes)
     out = set()
     for f in _first_word_variants(words[0]):
         for last in lasts:
             out.add(" ".join(w for w in (f, middle, last) if w))
-    return out
+    return frozenset(out)
 
 
 def term_matches(term: str, text: str, suffixes: tuple[str, ...] = ()) -> bool:

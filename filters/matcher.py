@@ -28,7 +28,7 @@ from __future__ import annotations
 import bisect
 import re
 from functools import lru_cache
-from dataclasses import dataclass
+from typing import NamedTuple
 
 import ahocorasick
 
@@ -36,8 +36,8 @@ from filters.clitics import term_variants
 from filters.compose import Composed, Head, Modifier, compose
 from filters.gazetteer import GazEntity, Gazetteer
 from filters.normalize import normalize, normalize_with_offsets, original_span
-from filters.scoring import evaluate, explain, missing, scope_label
-from filters.senses import apply_senses
+from filters.scoring import Units, evaluate, explain, missing, scope_label
+from filters.senses import Context, apply_senses
 from filters.tokenize import TokenIndex
 from filters.watchlist import Watchlist
 from raqib.items import Entity, Flag, Match
@@ -47,13 +47,13 @@ __all__ = ["Matcher", "explain"]
 SNIPPET_CHARS = 60
 #: Characters that end a sentence (graded scopes) — the newline ends a paragraph too.
 _SENTENCE_END = re.compile(r"[.!?؟؛\n]")
+_NEWLINE = re.compile(r"\n")
 _PHRASE_BREAK = re.compile(r"[.,،;؛:!?؟()\[\]«»\"\n]")
 #: Gazetteer roles whose modifier makes a composed actor Moroccan.
 _MOROCCAN_ROLES = frozenset({"moroccan_place", "moroccan_city", "moroccan_context"})
 
 
-@dataclass(frozen=True)
-class _Raw:
+class _Raw(NamedTuple):
     field: str
     nstart: int
     nend: int
@@ -62,9 +62,11 @@ class _Raw:
     payloads: tuple
 
 
-@dataclass(frozen=True)
-class Hit:
-    """One group hit inside one article field (normalised and original spans)."""
+class Hit(NamedTuple):
+    """One group hit inside one article field (normalised and original spans).
+
+    A NamedTuple, not a dataclass: an article makes hundreds of them and a frozen
+    dataclass costs several times more to build (bench/bench_matching.py)."""
 
     group: str
     term: str
@@ -83,8 +85,7 @@ class Hit:
     coordinated: bool = False   # written with the conjunction و attached (والدنمارك)
 
 
-@dataclass(frozen=True)
-class _EntHit:
+class _EntHit(NamedTuple):
     nstart: int
     nend: int
     wfirst: int
@@ -107,7 +108,7 @@ class _Field:
         self.norm, self.offsets = normalize_with_offsets(text)
         self.index = TokenIndex(self.norm)
         lead = len(text) - len(text.lstrip())      # blank lines before the first paragraph
-        self.breaks = [i for i, c in enumerate(text) if c == "\n" and i >= lead]
+        self.breaks = [m.start() for m in _NEWLINE.finditer(text, lead)]
         self.sbreaks = [m.start() for m in _SENTENCE_END.finditer(text)]
 
     def para_of(self, start: int) -> int:
@@ -142,14 +143,14 @@ class Matcher:
         self._entities: list[GazEntity] = list(gazetteer.entities)
         table: dict[str, list[tuple]] = {}
         for ei, ent in enumerate(self._entities):
-            adjectives = set()
-            for form in ent.adjectives:
-                adjectives |= term_variants(form)
+            adjectives = {k for form in ent.adjectives for k in term_variants(form)}
+            e_payload, j_payload = ("e", ei), ("j", ei)
             for spelling in ent.variants:
                 for key in term_variants(spelling):
-                    table.setdefault(key, []).append(("e", ei))
+                    bucket = table.setdefault(key, [])
+                    bucket.append(e_payload)
                     if key in adjectives:
-                        table[key].append(("j", ei))
+                        bucket.append(j_payload)
         for hi, head in enumerate(gazetteer.heads):
             for key in term_variants(head):
                 table.setdefault(key, []).append(("h", hi))
@@ -174,7 +175,8 @@ class Matcher:
         self.keys = len(table)
         self._auto = ahocorasick.Automaton()
         for key, payloads in table.items():
-            self._auto.add_word(key, (len(key), tuple(dict.fromkeys(payloads))))
+            self._auto.add_word(key, (len(key), tuple(dict.fromkeys(payloads)) if len(payloads) > 1
+                                      else (payloads[0],)))
         if table:
             self._auto.make_automaton()
         # entity reference → set of entity indexes, per watchlist; and role → references
@@ -211,6 +213,8 @@ class Matcher:
                    f.sent_of(s), made_of, coordinated)
 
     def _composed(self, f: _Field, raws: list[_Raw]) -> list[Composed]:
+        if not any(p[0] == "h" for r in raws for p in r.payloads):
+            return []
         heads, mods = [], []
         for r in raws:
             for p in r.payloads:
@@ -300,8 +304,8 @@ class Matcher:
                             self._hit(f, r.nstart, r.nend, r.wfirst, r.wlast, gname, term, weight, "term"))
                     elif p[0] == "s":
                         wi, si, side = self._senses[p[1]]
-                        contexts.setdefault(wi, []).append(
-                            (si, side, self._hit(f, r.nstart, r.nend, r.wfirst, r.wlast, "", "", 0, "context")))
+                        contexts.setdefault(wi, []).append((si, side, Context(f.name, r.wfirst, r.wlast,
+                                                                              r.nstart, r.nend)))
         flags = []
         for wi, wl in enumerate(self.watchlists):
             hits: list[Hit] = list(by_wl.get(wi, ()))
@@ -335,8 +339,9 @@ class Matcher:
               removed: dict[int, list[tuple[Hit, Hit]]]) -> Flag:
         by_field = {f.name: f for f in fields}
         rules, total, vetoed = [], 0.0, False
+        units = Units(hits)
         for rule in wl.rules:
-            found = evaluate(rule, hits, wl.proximity)
+            found = evaluate(rule, hits, wl.proximity, units)
             info: dict = {"name": rule.name, "satisfied": found is not None, "weight": rule.weight,
                           "scope": scope_label(rule, wl.proximity), "contribution": 0.0}
             if rule.description:
@@ -360,8 +365,8 @@ class Matcher:
             sense = wl.senses[si]
             info = {"name": sense.name, "sense": True, "satisfied": True, "weight": 0, "scope": "sense",
                     "contribution": 0.0,
-                    "removed": [{**_evidence(h, by_field),
-                                 "context": by_field[c.field].text[c.start:c.end]} for h, c in pairs]}
+                    "removed": [{**_evidence(h, by_field), "context": _surface(by_field[c.field], c)}
+                                for h, c in pairs]}
             if sense.description:
                 info["description"] = sense.description
             rules.append(info)
@@ -371,6 +376,11 @@ class Matcher:
         return Flag(watchlist=wl.name, version=wl.version, score=score,
                     flagged=(score >= wl.threshold and not vetoed), matches=matches,
                     entities=list(entities), rules=rules)
+
+
+def _surface(f: _Field, c) -> str:
+    s, e = original_span(f.text, f.offsets, c.nstart, c.nend)
+    return f.text[s:e]
 
 
 def _evidence(h: Hit, by_field: dict[str, _Field]) -> dict:

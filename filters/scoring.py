@@ -16,7 +16,7 @@ from typing import Protocol
 from filters.watchlist import Rule
 from raqib.items import Flag
 
-__all__ = ["evaluate", "check", "missing", "scope_label", "explain", "REACH_LABELS"]
+__all__ = ["Units", "evaluate", "check", "missing", "scope_label", "explain", "REACH_LABELS"]
 
 _EVIDENCE_PER_GROUP = 2
 REACH_LABELS = ("sentence", "paragraph", "article")
@@ -54,8 +54,26 @@ def check(rule: Rule, unit: list) -> list | None:
     return evidence
 
 
-def evaluate(rule: Rule, hits: list, proximity: dict[str, float] | None = None
-             ) -> tuple[str, list, str, float] | None:
+class Units:
+    """An article's hits grouped by sentence and by paragraph, once for all rules."""
+
+    def __init__(self, hits: list):
+        self.hits = hits
+        self._cache: dict[str, list[tuple[str, list]]] = {}
+
+    def of(self, reach: str) -> list[tuple[str, list]]:
+        """``[(field, hits of one unit), ...]``: title units first, then body, in order."""
+        if reach not in self._cache:
+            groups: dict[tuple[int, int], list] = {}
+            for h in self.hits:
+                key = (0 if h.field == "title" else 1, h.sent if reach == "sentence" else h.para)
+                groups.setdefault(key, []).append(h)
+            self._cache[reach] = [("title" if k[0] == 0 else "body", groups[k]) for k in sorted(groups)]
+        return self._cache[reach]
+
+
+def evaluate(rule: Rule, hits: list, proximity: dict[str, float] | None = None,
+             units: Units | None = None) -> tuple[str, list, str, float] | None:
     """Find a scope satisfying ``rule``.
 
     Returns:
@@ -69,7 +87,7 @@ def evaluate(rule: Rule, hits: list, proximity: dict[str, float] | None = None
         if any(g not in present for g in rule.context):
             return None
     if rule.graded:
-        return _graded(rule, hits, proximity or {})
+        return _graded(rule, units or Units(hits), proximity or {})
     if rule.within is None and rule.same is None:
         title = [h for h in hits if h.field == "title"]
         ev = check(rule, title) if title and wanted else None
@@ -105,17 +123,17 @@ def _first_unit(rule: Rule, fhits: list, key) -> list | None:
     return None
 
 
-def _graded(rule: Rule, hits: list, proximity: dict[str, float]) -> tuple[str, list, str, float] | None:
+def _graded(rule: Rule, units: Units, proximity: dict[str, float]) -> tuple[str, list, str, float] | None:
     """Closest scope first: a sentence, then a paragraph (title first), then the article."""
-    title = [h for h in hits if h.field == "title"]
-    body = [h for h in hits if h.field == "body"]
-    for reach, key in (("sentence", lambda h: h.sent), ("paragraph", lambda h: h.para)):
-        factor = proximity.get(reach, 1.0)
-        for fname, fhits in (("title", title), ("body", body)):
-            ev = _first_unit(rule, fhits, key)
+    wanted = set(rule.all_of) | set(rule.any_of) | set(rule.none_of)
+    for reach in ("sentence", "paragraph"):
+        for fname, unit in units.of(reach):
+            if not wanted.intersection(h.group for h in unit):
+                continue
+            ev = check(rule, unit)
             if ev is not None:
-                return fname, ev, reach, factor
-    ev = check(rule, hits)
+                return fname, ev, reach, proximity.get(reach, 1.0)
+    ev = check(rule, units.hits)
     if ev is not None:
         return "body", ev, "article", proximity.get("article", 1.0)
     return None

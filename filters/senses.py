@@ -26,12 +26,13 @@ matcher's one automaton, so sense rules cost no extra pass over the text.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from filters.clitics import term_variants
 from filters.normalize import normalize
 from filters.yamlcheck import REGEX_CHARS, Checker, did_you_mean
 
-__all__ = ["Sense", "parse_senses", "parse_proximity", "apply_senses", "PROXIMITY"]
+__all__ = ["Sense", "Context", "parse_senses", "parse_proximity", "apply_senses", "PROXIMITY"]
 
 _SENSE_KEYS = ("name", "description", "removes", "before", "after", "before_groups", "after_groups", "window",
                "terms", "not_across")
@@ -123,42 +124,66 @@ def parse_proximity(ck: Checker, node) -> dict[str, float]:
     return out
 
 
-def apply_senses(senses: list[Sense], hits: list, contexts: list[tuple[int, str, object]],
+class Context(NamedTuple):
+    """Where a context word was found (normalised offsets; original text only if used)."""
+
+    field: str
+    wfirst: int
+    wlast: int
+    nstart: int
+    nend: int
+
+
+def apply_senses(senses: list[Sense], hits: list, contexts: list[tuple[int, str, Context]],
                  gap_clean: dict) -> tuple[list, dict[int, list[tuple[object, object]]]]:
     """Remove the hits that a sense rule's context gives another sense.
 
     Args:
         senses: the watchlist's sense rules.
-        hits: the watchlist's hits (objects with group, field, wfirst, wlast, nstart, nend).
-        contexts: ``(sense index, "before"/"after", context hit)`` from the automaton.
+        hits: the watchlist's hits (objects with group, term, field, wfirst, wlast, nstart, nend).
+        contexts: ``(sense index, "before"/"after", Context)`` found by the automaton.
         gap_clean: field name → ``gap_clean(nstart, nend)`` (no punctuation in between).
     Returns:
-        ``(kept hits, {sense index: [(removed hit, context hit), ...]})``.
+        ``(kept hits, {sense index: [(removed hit, context), ...]})``.
     """
     removed: dict[int, list[tuple[object, object]]] = {}
     if not senses:
         return hits, removed
-    ctx = list(contexts)
+    targets = {g for sense in senses for g in sense.removes}
+    # contexts indexed by the word position they touch: a "before" context by its last
+    # word, an "after" context by its first, so each hit looks up a few keys
+    before: dict[tuple[str, int], list] = {}
+    after: dict[tuple[str, int], list] = {}
+    for si, side, c in contexts:
+        (before if side == "before" else after).setdefault(
+            (c.field, c.wlast if side == "before" else c.wfirst), []).append((si, c))
     for si, sense in enumerate(senses):
-        for side, groups in (("before", sense.before_groups), ("after", sense.after_groups)):
-            if groups:
-                ctx += [(si, side, h) for h in hits if h.group in groups]
-    if not ctx:
+        if sense.before_groups or sense.after_groups:
+            for h in hits:
+                if h.group in sense.before_groups:
+                    before.setdefault((h.field, h.wlast), []).append((si, h))
+                if h.group in sense.after_groups:
+                    after.setdefault((h.field, h.wfirst), []).append((si, h))
+    if not before and not after:
         return hits, removed
+    reach = max(sense.window for sense in senses)
 
     def across(sense, field, lo, hi) -> bool:
         return any(o.group in sense.not_across and o.field == field and lo < o.wfirst and o.wlast < hi
                    for o in hits)
 
     def context_of(h):
-        for si, side, c in ctx:
-            sense = senses[si]
-            if h.group not in sense.removes or c.field != h.field or c is h:
+        for gap in range(reach + 1):
+            b = before.get((h.field, h.wfirst - 1 - gap))
+            a = after.get((h.field, h.wlast + 1 + gap))
+            if not b and not a:
                 continue
-            if sense.terms and h.term not in sense.terms:
-                continue
-            gap = h.wfirst - c.wlast - 1 if side == "before" else c.wfirst - h.wlast - 1
-            if 0 <= gap <= sense.window:
+            for side, (si, c) in [("before", x) for x in b or ()] + [("after", x) for x in a or ()]:
+                sense = senses[si]
+                if gap > sense.window or h.group not in sense.removes or c is h:
+                    continue
+                if sense.terms and h.term not in sense.terms:
+                    continue
                 first, second = (c, h) if side == "before" else (h, c)
                 if gap_clean[h.field](first.nend, second.nstart) and \
                         not (sense.not_across and across(sense, h.field, first.wlast, second.wfirst)):
@@ -168,11 +193,14 @@ def apply_senses(senses: list[Sense], hits: list, contexts: list[tuple[int, str,
     kept, gone = [], {}
     order = {id(h): i for i, h in enumerate(hits)}
     for h in sorted(hits, key=lambda h: (h.field, h.nstart)):
+        if h.group not in targets:
+            kept.append(h)
+            continue
         found = context_of(h)
         if found is None:
             # a coordinated hit (النرويج والدنمارك) goes with the removed hit before it
             prev = gone.get((h.field, h.group, h.wfirst - 1))
-            if prev is not None and gap_clean[h.field](prev[0].nend, h.nstart) and _coordinated(h):
+            if prev is not None and getattr(h, "coordinated", False) and gap_clean[h.field](prev[0].nend, h.nstart):
                 found = prev[1]
         if found is None:
             kept.append(h)
@@ -181,7 +209,3 @@ def apply_senses(senses: list[Sense], hits: list, contexts: list[tuple[int, str,
         gone[(h.field, h.group, h.wlast)] = (h, found)
     kept.sort(key=lambda h: order[id(h)])
     return kept, removed
-
-
-def _coordinated(h) -> bool:
-    return getattr(h, "coordinated", False)

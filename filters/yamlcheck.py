@@ -28,12 +28,21 @@ class Problem(NamedTuple):
         return f"{where}: {self.field}: {self.message}" if self.field else f"{where}: {self.message}"
 
 
+_FAST_LOADER = getattr(yaml, "CSafeLoader", None)
+
 #: Characters that only make sense in a regular expression; terms are plain text.
 REGEX_CHARS = re.compile(r"[\\*+?\[\]{}()|^$]|\.\*|\.\+")
 
 
 def compose(text: str) -> tuple[yaml.Node | None, list[Problem]]:
     """Parse YAML text into a node tree; a syntax error becomes a Problem with its line."""
+    if _FAST_LOADER is not None:
+        # libyaml parses a large gazetteer ~15x faster (every crawl process loads it);
+        # on an error, the pure-Python parser below gives the message and line
+        try:
+            return yaml.compose(text, Loader=_FAST_LOADER), []
+        except yaml.YAMLError:
+            pass
     try:
         return yaml.compose(text, Loader=yaml.SafeLoader), []
     except yaml.MarkedYAMLError as exc:
