@@ -156,6 +156,18 @@ def _normalize_slow(text: str) -> tuple[str, list[int]]:
 
 def normalize(text: str) -> str:
     """Normalise ``text`` (see the module docstring for every rule applied)."""
+    if len(text) <= _SHORT:
+        return _normalize_short(text)
+    return normalize_with_offsets(text)[0]
+
+
+#: Terms, variants and gazetteer spellings are short and normalised many times while a
+#: matcher is built (each crawl process builds one); they are cached, article text is not.
+_SHORT = 80
+
+
+@lru_cache(maxsize=32768)
+def _normalize_short(text: str) -> str:
     return normalize_with_offsets(text)[0]
 
 
