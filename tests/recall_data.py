@@ -25,7 +25,7 @@ from storage.db import open_db
 
 HERE = Path(__file__).resolve().parent
 WATCHLISTS = HERE / "fixtures" / "recall"
-GAZETTEER = HERE.parent / "config" / "default" / "gazetteer.yaml"
+GAZETTEER = HERE / "fixtures" / "gazetteers" / "recall.yaml"      # pinned, like the watchlist
 
 STORIES = {
     "flagged": ("حموشي يبحث مع نظيره الإسباني تعزيز التعاون الأمني",
