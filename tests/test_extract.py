@@ -68,3 +68,64 @@ def test_one_control_character_does_not_drop_the_article(char):
 def test_tabs_and_newlines_are_kept_as_whitespace():
     paras = "".join(f"<p>{PARA}\t{i}\r\n</p>" for i in range(4))
     assert extract(page(paras), "https://ex.ma/news/4").body.splitlines()[0] == f"{PARA} 0"
+
+
+HEADLINE = "الشرطة الإسبانية والمغربية تفككان شبكة لتهريب المخدرات بين طنجة والجزيرة الخضراء"
+
+
+def test_read_also_box_related_list_and_comment_form_stay_out_of_the_body():
+    other = "المغرب وفرنسا يوقعان اتفاقا جديدا لتبادل المعلومات الاستخباراتية في مكافحة الإرهاب"
+    body = (f"<p>{PARA} 0</p><p><strong>اقرأ أيضا:</strong> <a href='/1'>{other}</a></p><p>{PARA} 1</p>"
+            f"<p>{PARA} 2</p><div class='x'><h3>مقالات ذات صلة</h3><ul><li><a href='/2'>{other} 2</a></li></ul></div>"
+            f"<p>{PARA} 3</p>")
+    extra = (f"<div id='respond'><h3>أضف تعليق</h3><p>لن يتم نشر عنوان بريدك الإلكتروني.</p></div>"
+             f"<ul class='most'><li><a href='/3'>{other} 3</a></li></ul>")
+    ex = extract(page(body + extra), "https://ex.ma/news/5")
+    assert ex.body.count("\n") == 3 and "اقرأ" not in ex.body and "تعليق" not in ex.body
+    assert "الاستخباراتية" not in ex.body
+
+
+def test_script_rendered_shell_body_comes_from_app_state():
+    import json as _json
+
+    state = {"props": {"pageProps": {"article": {
+        "title": HEADLINE, "publishedAt": "2025-03-04T10:00:00+01:00",
+        "content": "".join(f"<p>{PARA} {i}</p>" for i in range(4))},
+        "related": [{"title": "خبر آخر", "summary": PARA[:120]}]}}}
+    html = (f'<html><head><meta charset="utf-8"><title>{HEADLINE} | منصة خبر</title>'
+            f'<meta property="og:site_name" content="منصة خبر"></head><body><div id="__next"></div>'
+            f'<script id="__NEXT_DATA__" type="application/json">{_json.dumps(state, ensure_ascii=False)}'
+            f'</script></body></html>').encode("utf-8")
+    ex = extract(html, "https://ex.ma/news/shell")
+    assert (ex.extractor, ex.title, ex.published[:10]) == ("app_state", HEADLINE, "2025-03-04")
+    assert ex.body.count("\n") == 3
+
+
+def test_json_ld_article_body_when_the_markup_has_none():
+    import json as _json
+
+    ld = {"@context": "https://schema.org", "@type": "NewsArticle", "headline": HEADLINE,
+          "datePublished": "2024-06-01T08:00:00Z", "articleBody": "\n".join(f"{PARA} {i}" for i in range(4))}
+    html = (f'<html><head><meta charset="utf-8"><title>موقع - {HEADLINE}</title>'
+            f'<script type="application/ld+json">{_json.dumps(ld, ensure_ascii=False)}</script></head>'
+            f'<body><div id="app">يرجى تفعيل جافاسكريبت</div></body></html>').encode("utf-8")
+    ex = extract(html, "https://ex.ma/news/ld")
+    assert (ex.extractor, ex.title, ex.published[:10], ex.date_source) == ("jsonld", HEADLINE, "2024-06-01", "jsonld")
+
+
+def test_year_in_url_or_copyright_never_becomes_january_first():
+    body = "".join(f"<p>{PARA} {i}</p>" for i in range(4)) + "<footer>جميع الحقوق محفوظة 2013</footer>"
+    ex = extract(page(body), "https://ex.ma/2013/politics/story.html")
+    assert ex.published == "" and ex.date_source == ""
+    ex = extract(page(body), "https://ex.ma/2013/politics/story.html", date_hint="2013-08-03T10:00:00+00:00")
+    assert (ex.published, ex.date_source) == ("2013-08-03T10:00:00+00:00", "feed")
+
+
+def test_visible_arabic_indic_date_line_and_site_prefixed_title():
+    html = (f'<html><head><meta http-equiv="Content-Type" content="text/html; charset=windows-1256">'
+            f'<title>جريدة الرأي :: {HEADLINE}</title></head><body><table><tr><td class="date">آخر تحديث ١٤/٠٥/٢٠٢٥'
+            f'</td></tr><tr><td><font>' + "<br><br>".join(f"{PARA} {i}" for i in range(4))
+            + '</font></td></tr></table></body></html>').encode("cp1256", errors="xmlcharrefreplace")
+    ex = extract(html, "https://ex.ma/news.php?id=7")
+    assert (ex.title, ex.published, ex.date_source) == (HEADLINE, "2025-05-14", "text")
+    assert ex.body.count("\n") == 3
