@@ -65,6 +65,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("smtp_host", str, "", "SMTP server for alert e-mails (empty: no e-mail)."),
     Setting("smtp_port", int, 25, "SMTP port."),
     Setting("smtp_to", str, "", "Comma-separated recipients of alert e-mails."),
+    Setting("sources_check_min_body_share", float, 0.8, "`raqib sources check`: share of a source's sampled pages that must yield an article body; a source under it fails the check (exit 1)."),
     Setting("sources_path", str, str(DEFAULT_DIR / "sources.toml"), "Sources config (TOML)."),
     Setting("tuning_dir", str, "watchlist-candidates", "Folder of candidate watchlist files the review page's tune view can back-test (relative to the database's folder)."),
     Setting("user_agent", str, "raqib/0.1 (+https://github.com/raqib/raqib; Arabic news monitoring)", "User-Agent sent with every request; names raqib so site owners know who crawls."),

@@ -26,6 +26,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from fixturesite import faults as _faults
 from fixturesite.extras import BulkSitemaps, Extras, FeedEntry
 from fixturesite.content import OUTLETS, Block, Story
+from fixturesite.families import FAMILY_CLASSES
 from fixturesite.outlets import Outlet, Resource, StoryStore
 from fixturesite.outlets.akhbar import Akhbar
 from fixturesite.outlets.bawaba import Bawaba
@@ -36,7 +37,7 @@ from fixturesite.validators import Validators, not_modified
 log = logging.getLogger(__name__)
 
 OUTLET_CLASSES: dict[str, type[Outlet]] = {"akhbar": Akhbar, "bawaba": Bawaba, "wakala": Wakala,
-                                           "qadim": Qadim}
+                                           "qadim": Qadim, **FAMILY_CLASSES}
 _COMPRESSIBLE = re.compile(r"^(text/|application/(rss\+|atom\+)?xml|application/json)")
 
 

@@ -50,7 +50,8 @@ def read_input(ref: str, cfg: dict) -> dict:
 def _from_html(data: bytes, url: str, content_type: str | None, cfg: dict) -> dict:
     ex = extract(data, url, content_type=content_type, min_body_chars=cfg["min_body_chars"],
                  min_arabic_ratio=cfg["min_arabic_ratio"])
-    return {"url": url, "title": ex.title, "body": ex.body, "published": ex.published}
+    return {"url": url, "title": ex.title, "body": ex.body, "published": ex.published,
+            "extractor": ex.extractor, "date_source": ex.date_source}
 
 
 def _from_text(data: bytes, url: str, cfg: dict) -> dict:
@@ -65,7 +66,8 @@ def _from_text(data: bytes, url: str, cfg: dict) -> dict:
     ratio = arabic_ratio(title + " " + body)
     if ratio < cfg["min_arabic_ratio"]:
         raise NotAnArticle("not_arabic", f"{ratio:.0%} of letters are Arabic")
-    return {"url": url, "title": title.strip(), "body": body, "published": ""}
+    return {"url": url, "title": title.strip(), "body": body, "published": "", "extractor": "text_file",
+            "date_source": ""}
 
 
 def check_inputs(refs: Iterable[str], matcher, cfg: dict) -> Iterator[dict]:

@@ -56,5 +56,6 @@ class ExtractPipeline:
         a["title"], a["body"], a["author"] = ex.title, ex.body, ex.author
         a["published"], a["sitename"], a["language"] = ex.published, ex.sitename, ex.language
         a["encoding"] = ex.encoding
+        a["extractor"], a["date_source"] = ex.extractor, ex.date_source
         a["html"] = b""  # not needed downstream; frees memory early
         return item

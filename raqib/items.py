@@ -26,6 +26,8 @@ class Article:
     published: str = ""           # ISO 8601 date or datetime, "" if unknown
     sitename: str = ""
     language: str = ""
+    extractor: str = ""           # extraction path that produced the body (pipelines/fallbacks.py)
+    date_source: str = ""         # where `published` came from (jsonld, meta, time, url, text, feed)
     fetched_at: str = ""
     modified: str = ""            # the publisher's last-change date (Atom <updated>, sitemap <lastmod>)
     content_hash: str = ""

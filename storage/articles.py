@@ -92,10 +92,11 @@ def save_article(db: sqlite_utils.Database, article: Article) -> tuple[int, str]
             cur = db.execute(
                 "INSERT INTO articles (canonical_url, url, source, title, author, published, fetched_at,"
                 " updated_at, body, language, sitename, content_hash, minhash, story_id, revision,"
-                " source_modified) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,NULL,1,?)",
+                " source_modified, extractor, date_source) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,NULL,1,?,?,?)",
                 [key, article.url, article.source, article.title, article.author, article.published,
                  article.fetched_at or now, now, article.body, article.language, article.sitename,
-                 article.content_hash, article.minhash or None, article.modified or None])
+                 article.content_hash, article.minhash or None, article.modified or None,
+                 getattr(article, "extractor", "") or None, getattr(article, "date_source", "") or None])
             article_id, status = cur.lastrowid, "new"
         else:
             article_id = row[0]
@@ -106,10 +107,14 @@ def save_article(db: sqlite_utils.Database, article: Article) -> tuple[int, str]
                            " old_title, old_body) VALUES (?,?,?,?,?,?)",
                            [article_id, now, row[1], article.content_hash, row[2], row[3]])
                 db.execute("UPDATE articles SET title=?, body=?, author=?, published=COALESCE(NULLIF(?,''),"
-                           " published), content_hash=?, minhash=?, updated_at=?, revision=revision+1"
-                           " WHERE id=?",
+                           " published), content_hash=?, minhash=?, updated_at=?, revision=revision+1,"
+                           " extractor=COALESCE(NULLIF(?,''), extractor),"
+                           " date_source=CASE WHEN ?<>'' THEN COALESCE(NULLIF(?,''), date_source)"
+                           " ELSE date_source END WHERE id=?",
                            [article.title, article.body, article.author, article.published,
-                            article.content_hash, article.minhash or None, now, article_id])
+                            article.content_hash, article.minhash or None, now,
+                            getattr(article, "extractor", ""), article.published,
+                            getattr(article, "date_source", ""), article_id])
                 status = "updated"
             modified, seen = _when(article.modified), _when(row[4])
             if modified and (seen is None or modified > seen):

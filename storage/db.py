@@ -128,7 +128,17 @@ def _v5(db: sqlite_utils.Database) -> None:
                                    "probability": float}, pk="article_id", if_not_exists=True)
 
 
-MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_v1, _v2, _v3, _v4, _v5]
+def _v6_extraction_paths(db: sqlite_utils.Database) -> None:
+    # Which path of the extraction fallback chain produced the body (trafilatura,
+    # text_block, jsonld, app_state …) and where the date came from (jsonld, meta, time,
+    # url, text, feed …): `raqib sources check` and a reviewer see how a story was read.
+    cols = db["articles"].columns_dict
+    for col in ("extractor", "date_source"):
+        if col not in cols:
+            db.execute(f"ALTER TABLE articles ADD COLUMN {col} TEXT")
+
+
+MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_v1, _v2, _v3, _v4, _v5, _v6_extraction_paths]
 
 
 def open_db(path: str | Path, *, migrate: bool = True, durable: bool = True) -> sqlite_utils.Database:

@@ -61,6 +61,8 @@ def test_json_contract(inputs):
             text = r["body"] if m.get("field", "body") == "body" else r["title"]
             assert 0 <= m["start"] < m["end"] <= len(text)
     assert "حموشي" in by["cp1256"]["body"], "windows-1256 page was not decoded"
+    assert (by["utf8"]["extractor"], by["utf8"]["date_source"]) == ("trafilatura", "meta")
+    assert by["txt"]["extractor"] == "text_file"
     assert by["txt"]["title"] == SEEDS[4].read_text(encoding="utf-8").splitlines()[0]
     for key, kind in (("empty", "empty"), ("binary", "binary"), ("english", "not_arabic"),
                       ("missing", "not_found")):

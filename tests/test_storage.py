@@ -97,3 +97,17 @@ def test_count_and_iterate_since(tmp_path):
     assert count(db, since="2026-02-15") == 2
     assert [r["url"] for r in iter_articles(db, since="2026-02-15", batch=1)] == ["https://ex.ma/b", "https://ex.ma/c"]
     assert count(db, since="2026-05-01") == 0 and list(iter_articles(db, since="2026-05-01")) == []
+
+
+def test_extraction_path_and_date_source_are_stored(tmp_path):
+    """Migration v6: which extractor read the body and where the date came from."""
+    db = open_db(tmp_path / "x.db")
+    art = Article(url="https://ex.ma/a/1", source="ex", canonical_url="https://ex.ma/a/1", title="عنوان",
+                  body="نص", published="2025-05-14", content_hash="h1", extractor="app_state", date_source="url")
+    article_id, status = save_article(db, art)
+    row = db.execute("SELECT extractor, date_source FROM articles WHERE id = ?", [article_id]).fetchone()
+    assert (status, row) == ("new", ("app_state", "url"))
+    art.content_hash, art.extractor, art.date_source, art.published = "h2", "text_block", "", ""
+    save_article(db, art)
+    row = db.execute("SELECT extractor, date_source FROM articles WHERE id = ?", [article_id]).fetchone()
+    assert row == ("text_block", "url")
