@@ -118,4 +118,4 @@ def repeated_affix(titles: list[str], min_share: float = 0.6) -> str:
     if not counts:
         return ""
     part, n = counts.most_common(1)[0]
-    return part if n / len(titles) >= min_share and len(part.split()) <= _MAX_SITE_WORDS else ""
+    return part if n / len(titles) >= min_share and len(part.split()) <= 15 else ""

@@ -125,10 +125,12 @@ def strip_charset(body: bytes, content_type: str) -> tuple[bytes, str]:
     return text.encode("cp1256", errors="xmlcharrefreplace"), content_type.split(";")[0]
 
 
-def stub_page(canonical: str = "") -> bytes:
+def stub_page(canonical: str = "", amphtml: str = "") -> bytes:
     """A page with almost no text, pointing at its canonical URL: what a broken AMP copy
-    or a CMS placeholder serves instead of the article."""
+    or a CMS placeholder serves instead of the article (a script-rendered shell whose
+    text only its AMP copy carries, when `amphtml` is given)."""
     link = f'<link rel="canonical" href="{canonical}">' if canonical else ""
+    link += f'<link rel="amphtml" href="{amphtml}">' if amphtml else ""
     return (f'<!doctype html><html lang="ar" dir="rtl"><head><meta charset="utf-8">{link}'
             "<title>جار التحميل</title></head><body><p>المحتوى غير متاح مؤقتا.</p></body></html>").encode()
 

@@ -245,7 +245,7 @@ class FixtureSite:
     def set_fault(self, outlet: str, path_glob: str, mode: str, **params) -> None:
         """Make matching requests misbehave.  Modes and their params:
         status(code=500, retry_after=None), broken_xml, hang(seconds=None), drip(chunk=16,
-        interval=1.0), truncate(fraction=0.5), reset, redirect_loop, huge(size_mb=20), stub(canonical=URL),
+        interval=1.0), truncate(fraction=0.5), reset, redirect_loop, huge(size_mb=20), stub(canonical=URL, amphtml=URL),
         gzip_bomb(size_mb=100), no_charset, delay(seconds=1.0).  Every mode takes times=N."""
         if outlet not in self.outlets:
             raise KeyError(f"unknown outlet {outlet!r}")
@@ -317,7 +317,8 @@ class FixtureSite:
         if mode == "huge":
             return self._send_stream(h, int(p.get("size_mb", 20)), head, mode)
         if mode == "stub":
-            return self._send(h, Resource(_faults.stub_page(p.get("canonical", "")), "text/html; charset=utf-8"),
+            return self._send(h, Resource(_faults.stub_page(p.get("canonical", ""), p.get("amphtml", "")),
+                                          "text/html; charset=utf-8"),
                               head, mode)
         if mode == "gzip_bomb":
             body = _faults.gzip_bomb(int(p.get("size_mb", 100)))

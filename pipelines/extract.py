@@ -28,10 +28,11 @@ logging.getLogger("htmldate").setLevel(logging.ERROR)
 
 
 class NotAnArticle(Exception):
-    def __init__(self, reason: str, detail: str = "", canonical: str = ""):
+    def __init__(self, reason: str, detail: str = "", canonical: str = "", amp: str = ""):
         self.reason = reason
         self.detail = detail
         self.canonical = canonical     # the page's rel=canonical, when it could be read
+        self.amp = amp                 # the page's rel=amphtml copy, when it links one
         super().__init__(f"{reason}: {detail}" if detail else reason)
 
 
@@ -48,6 +49,7 @@ class Extracted:
     extractor: str = ""       # which path of the fallback chain produced the body
     date_source: str = ""     # where the date came from (jsonld, meta, time, text, url, feed …)
     amp_url: str = ""
+    page_title: str = ""      # the raw <title>, for the per-source site-name affix
 
 
 # C0 controls but tab, LF, CR: lxml's parser gives up on the whole document at one of
@@ -122,7 +124,7 @@ def extract(body: bytes | str, url: str, *, content_type: str | None = None, for
     prune(tree)
     result = body_chain(tree, url, ld, state, min_body_chars=min_body_chars, headlines=headlines)
     if result is None:
-        raise NotAnArticle("no_body", "no article text found", canonical or amp)
+        raise NotAnArticle("no_body", "no article text found", canonical, amp)
     body_text, extractor, doc = result
     title = reconcile_title(headline=ld.headline or state.headline, h1=h1s, og_title=og_title,
                             html_title=html_title, extracted=(doc.title or "") if doc else "",
@@ -131,7 +133,7 @@ def extract(body: bytes | str, url: str, *, content_type: str | None = None, for
     if title and _key(first) == _key(title):
         body_text = rest  # trafilatura sometimes keeps the <h1> as the first paragraph
     if len(body_text) < min_body_chars:
-        raise NotAnArticle("too_short", f"{len(body_text)} characters < {min_body_chars}", canonical or amp)
+        raise NotAnArticle("too_short", f"{len(body_text)} characters < {min_body_chars}", canonical, amp)
     ratio = arabic_ratio(body_text)
     if ratio < min_arabic_ratio:
         raise NotAnArticle("not_arabic", f"{ratio:.0%} of letters are Arabic", canonical)
@@ -144,5 +146,5 @@ def extract(body: bytes | str, url: str, *, content_type: str | None = None, for
         author=((doc.author or "") if doc else "").strip(), sitename=((doc.sitename or "") if doc else "").strip(),
         language="ar" if ratio >= min_arabic_ratio else ((doc.language or "") if doc else ""),
         canonical_url=canonical, encoding=encoding, extractor=extractor, date_source=date_source,
-        amp_url=amp,
+        amp_url=amp, page_title=" ".join(html_title.split()),
     )

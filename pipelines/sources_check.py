@@ -141,6 +141,9 @@ def check_source(source: Source, cfg: dict, sample: int = 10, fetcher: _Fetcher 
     own = fetcher is None
     fetcher = fetcher or _Fetcher(cfg)
     report = SourceReport(source.name, cfg["sources_check_min_body_share"])
+    from pipelines.extract_step import SiteAffixes
+
+    affixes = SiteAffixes()
     try:
         for url, hint in newest_articles(source, fetcher.get, sample, report.problems):
             try:
@@ -151,11 +154,13 @@ def check_source(source: Source, cfg: dict, sample: int = 10, fetcher: _Fetcher 
             report.pages += 1
             try:
                 ex = extract(data, final, content_type=ctype or None, forced_encoding=source.encoding,
-                             min_body_chars=cfg["min_body_chars"], min_arabic_ratio=cfg["min_arabic_ratio"])
+                             min_body_chars=cfg["min_body_chars"], min_arabic_ratio=cfg["min_arabic_ratio"],
+                             date_hint=hint, site_names=tuple(filter(None, [affixes.affix(source.name)])))
             except NotAnArticle as exc:
                 report.skipped[exc.reason] += 1
                 report.extractors["none"] += 1
                 continue
+            affixes.add(source.name, ex.page_title)
             report.with_body += 1
             report.words.append(len(ex.body.split()))
             report.with_title += bool(ex.title)

@@ -129,3 +129,19 @@ def test_visible_arabic_indic_date_line_and_site_prefixed_title():
     ex = extract(html, "https://ex.ma/news.php?id=7")
     assert (ex.title, ex.published, ex.date_source) == (HEADLINE, "2025-05-14", "text")
     assert ex.body.count("\n") == 3
+
+
+def test_site_name_that_repeats_across_a_sources_titles_is_stripped():
+    """Too long to look like a site name, and no og:site_name says so: only the
+    repetition across the source's pages gives it away."""
+    from pipelines.extract_step import SiteAffixes
+
+    site = "جريدة الرأي الحر المستقلة الأولى في شمال المملكة"
+    affixes = SiteAffixes()
+    for i in range(4):
+        affixes.add("raay", f"{site} :: خبر رقم {i} عن التعاون الأمني")
+    assert affixes.affix("raay") == site
+    html = (f'<html><head><meta charset="utf-8"><title>{site} :: {HEADLINE}</title></head><body>'
+            + "".join(f"<p>{PARA} {i}</p>" for i in range(4)) + "</body></html>").encode("utf-8")
+    assert extract(html, "https://ex.ma/n/1").title == f"{site} :: {HEADLINE}"
+    assert extract(html, "https://ex.ma/n/1", site_names=(affixes.affix("raay"),)).title == HEADLINE
