@@ -12,13 +12,15 @@ from __future__ import annotations
 
 import logging
 import re
+import socket
 from collections import Counter
 from dataclasses import dataclass, field
 from statistics import median
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 
 from config.sources import Source
 from pipelines.extract import NotAnArticle, extract
+from raqib.netpolicy import parse_networks, refusal, scheme_refusal
 
 log = logging.getLogger(__name__)
 
@@ -56,33 +58,65 @@ class SourceReport:
                 "skipped": dict(self.skipped), "problems": self.problems, "floor": self.floor, "ok": self.ok}
 
 
+def _addresses(host: str) -> set[str]:
+    try:
+        return {info[4][0] for info in socket.getaddrinfo(host, None)}
+    except (OSError, UnicodeError):
+        return set()
+
+
 class _Fetcher:
+    """GETs for the check, under the crawl's rules: http(s) only, the address policy of
+    raqib.netpolicy on every redirect hop, and max_response_bytes on the body."""
+
+    MAX_REDIRECTS = 5
+
     def __init__(self, cfg: dict):
         import httpx
 
         self.limit = cfg["max_response_bytes"]
+        self.networks = parse_networks(cfg.get("allowed_networks", ""))
+        self.source_addresses: set[str] = set()
         self.client = httpx.Client(headers={"User-Agent": cfg["user_agent"]}, timeout=cfg["download_timeout"],
-                                   follow_redirects=True)
+                                   follow_redirects=False)
+
+    def for_source(self, source: Source) -> None:
+        self.source_addresses = set().union(*(_addresses(h) for h in source.domains)) if source.domains else set()
+
+    def _check(self, url: str) -> None:
+        if (why := scheme_refusal(url)):
+            raise ValueError(why)
+        host = urlsplit(url).hostname or ""
+        found = _addresses(host)
+        if not found:
+            raise ValueError(f"cannot resolve {host!r}")
+        for address in found:
+            if (why := refusal(address, self.source_addresses, self.networks)):
+                raise ValueError(f"refused: {why}")
 
     def get(self, url: str) -> tuple[bytes, str, str]:
-        """(body, content type, final URL); raises OSError-like errors as ValueError."""
+        """(body, content type, final URL); every failure is a ValueError with a reason."""
         import httpx
 
-        if not re.match(r"^https?://", url, re.I):
-            raise ValueError(f"not an http(s) URL: {url}")
-        try:
-            with self.client.stream("GET", url) as resp:
-                if resp.status_code >= 400:
-                    raise ValueError(f"HTTP {resp.status_code}")
-                chunks, size = [], 0
-                for chunk in resp.iter_bytes():
-                    size += len(chunk)
-                    if size > self.limit:
-                        raise ValueError(f"larger than max_response_bytes ({self.limit})")
-                    chunks.append(chunk)
-                return b"".join(chunks), resp.headers.get("content-type", ""), str(resp.url)
-        except httpx.HTTPError as exc:
-            raise ValueError(f"{type(exc).__name__}: {exc}") from None
+        for _ in range(self.MAX_REDIRECTS + 1):
+            self._check(url)
+            try:
+                with self.client.stream("GET", url) as resp:
+                    if resp.is_redirect and resp.headers.get("location"):
+                        url = urljoin(url, resp.headers["location"])
+                        continue
+                    if resp.status_code >= 400:
+                        raise ValueError(f"HTTP {resp.status_code}")
+                    chunks, size = [], 0
+                    for chunk in resp.iter_bytes():
+                        size += len(chunk)
+                        if size > self.limit:
+                            raise ValueError(f"larger than max_response_bytes ({self.limit})")
+                        chunks.append(chunk)
+                    return b"".join(chunks), resp.headers.get("content-type", ""), str(resp.url)
+            except httpx.HTTPError as exc:
+                raise ValueError(f"{type(exc).__name__}: {exc}") from None
+        raise ValueError(f"more than {self.MAX_REDIRECTS} redirects")
 
     def close(self) -> None:
         self.client.close()
@@ -141,6 +175,7 @@ def check_source(source: Source, cfg: dict, sample: int = 10, fetcher: _Fetcher 
     own = fetcher is None
     fetcher = fetcher or _Fetcher(cfg)
     report = SourceReport(source.name, cfg["sources_check_min_body_share"])
+    fetcher.for_source(source)
     from pipelines.extract_step import SiteAffixes
 
     affixes = SiteAffixes()

@@ -71,3 +71,17 @@ def test_unreachable_source_fails_with_its_problem(tmp_path, cli_env):
     assert proc.returncode == 1
     report = _reports(proc)["gone"]
     assert report["pages"] == 0 and not report["ok"] and "feed http://127.0.0.1" in report["problems"][0]
+
+
+def test_links_the_crawl_would_refuse_are_refused_here_too(site, tmp_path, cli_env):
+    """Same rules as the crawl (raqib.netpolicy): a feed linking a local file gets a
+    problem line, never a read of the file."""
+    site.add_feed("wordpress", "/evil.xml", [("file:///etc/passwd", "2030-01-01T00:00:00+00:00")])
+    path = tmp_path / "sources.toml"
+    path.write_text(site.sources_toml(), encoding="utf-8")
+    proc = run_cli("sources", "check", "--config", str(path), "--source", "wordpress", "--sample", "3", "--json",
+                   env=cli_env)
+    report = _reports(proc)["wordpress"]
+    assert report["pages"] == 2 and report["ok"]
+    assert any("etc/passwd" in p and "never fetched" in p for p in report["problems"]), report["problems"]
+    assert "root:" not in proc.stdout
