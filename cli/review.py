@@ -31,8 +31,10 @@ def _open(obj, db_path):
               show_default=True, help="Which stories to list.")
 @click.option("--limit", type=int, default=50, show_default=True, help="At most this many rows.")
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per story.")
+@click.option("--sort", type=click.Choice(["date", "model"]), default="date", show_default=True,
+              help="Newest first, or most probably relevant first (relevance model; `raqib model train`).")
 @click.pass_context
-def review(ctx, db_path, status, limit, as_json):
+def review(ctx, db_path, status, limit, as_json, sort):
     """Triage flagged stories: list new ones, show one, mark them.
 
     Without a subcommand, lists the flagged stories nobody has reviewed yet,
@@ -50,7 +52,7 @@ def review(ctx, db_path, status, limit, as_json):
     from storage.review_queries import InboxFilter, inbox
 
     db, _ = _open(ctx.obj, db_path)
-    rows = inbox(db, InboxFilter(status=None if status == "all" else status), limit=limit)
+    rows = inbox(db, InboxFilter(status=None if status == "all" else status, sort=sort), limit=limit)
     if as_json:
         for r in rows:
             echo_json(r)

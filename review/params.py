@@ -12,7 +12,7 @@ from urllib.parse import urlencode
 
 from storage.review_queries import REVIEW_STATES, InboxFilter
 
-FILTER_KEYS = ("status", "source", "watchlist", "from", "to", "min_score", "q")
+FILTER_KEYS = ("status", "source", "watchlist", "from", "to", "min_score", "q", "sort")
 MAX_SQL_INT = 2 ** 63 - 1
 
 
@@ -30,7 +30,7 @@ def inbox_filter(params) -> InboxFilter:
         status = "new" if status is None else None
     return InboxFilter(status=None if status == "all" else status, source=get("source"),
                        watchlist=get("watchlist"), date_from=get("from"), date_to=get("to"),
-                       min_score=min_score, q=get("q"))
+                       min_score=min_score, q=get("q"), sort="model" if get("sort") == "model" else None)
 
 
 def filter_query(params, **override) -> str:

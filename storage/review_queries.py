@@ -28,6 +28,7 @@ class InboxFilter:
     date_to: str | None = None        # inclusive day
     min_score: float | None = None
     q: str | None = None              # full-text search over title + body (articles_fts)
+    sort: str | None = None           # "model": most probably relevant first (relevance model), else newest
 
 
 def _where(db: sqlite_utils.Database, flt: InboxFilter, *, with_status: bool = True) -> tuple[str, list]:
@@ -69,6 +70,17 @@ def fts_query(text: str) -> str:
     return " ".join('"' + word.replace('"', '""') + '"' for word in text.split())
 
 
+_NEWEST = "coalesce(nullif(a.published, ''), a.fetched_at) DESC, a.id DESC"
+# the relevance model's cached probability (relevance/train.py keeps relevance_scores fresh
+# after each crawl and training); unscored articles last, newest first among equals
+_BY_MODEL = ("(SELECT s.probability FROM relevance_scores s WHERE s.article_id = a.id) DESC NULLS LAST, "
+             + _NEWEST)
+
+
+def _order(flt: InboxFilter) -> str:
+    return _BY_MODEL if flt.sort == "model" else _NEWEST
+
+
 def _top_terms(matches_json: list[str], n: int = 5) -> list[tuple[str, int]]:
     counts: Counter[str] = Counter()
     for blob in matches_json:
@@ -88,8 +100,7 @@ def inbox(db: sqlite_utils.Database, flt: InboxFilter | None = None, *, limit: i
            " group_concat(f.watchlist, ',') AS watchlists, json_group_array(f.matches) AS matches_json,"
            " r.status AS review_status, r.note AS review_note"
            " FROM articles a JOIN flags f ON f.article_id = a.id LEFT JOIN reviews r ON r.article_id = a.id"
-           f" WHERE {where} GROUP BY a.id"
-           " ORDER BY coalesce(nullif(a.published, ''), a.fetched_at) DESC, a.id DESC LIMIT ? OFFSET ?")
+           f" WHERE {where} GROUP BY a.id ORDER BY {_order(flt)} LIMIT ? OFFSET ?")
     rows = list(db.query(sql, params + [limit, offset]))
     for r in rows:
         r["terms"] = _top_terms(json.loads(r.pop("matches_json") or "[]"))
@@ -130,8 +141,7 @@ def neighbours(db: sqlite_utils.Database, article_id: int, flt: InboxFilter | No
     where, params = _where(db, flt or InboxFilter())
     ids = [r[0] for r in db.execute(
         "SELECT a.id FROM articles a JOIN flags f ON f.article_id = a.id LEFT JOIN reviews r"
-        f" ON r.article_id = a.id WHERE {where} GROUP BY a.id"
-        " ORDER BY coalesce(nullif(a.published, ''), a.fetched_at) DESC, a.id DESC", params)]
+        f" ON r.article_id = a.id WHERE {where} GROUP BY a.id ORDER BY {_order(flt or InboxFilter())}", params)]
     if article_id not in ids:
         return None, None
     i = ids.index(article_id)

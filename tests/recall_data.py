@@ -6,10 +6,11 @@ carries the matcher's own explanation (rules, what each lacked).
 Roles:
 
 * ``flagged``: actor + partner + cooperation → flagged;
-* ``near``: actor + cooperation but no foreign partner → not flagged, the rule lacked
-  only ``partner``: the planted near-miss;
-* ``hidden``: a relevant story in words the watchlist lacks (the Spanish police, a tip
-  from Moroccan intelligence) → not flagged, found by search;
+* ``near``: actor, cooperation and a foreign partner, but the partner far outside the
+  rule's 40-word window → not flagged, every group present but not together in scope:
+  the planted near-miss (nearer than a story lacking a whole group);
+* ``hidden``: a relevant story without the watchlist's cooperation terms (the Spanish
+  police, a tip from Moroccan intelligence) → not flagged, found by search;
 * ``sports``, ``weather``, ``market``: unrelated stories, not flagged.
 """
 
@@ -33,7 +34,10 @@ STORIES = {
                 "بين المغرب وإسبانيا وتبادل المعلومات في مجال مكافحة الإرهاب."),
     "near": ("حموشي يترأس اجتماعا حول التنسيق الأمني",
              "ترأس عبد اللطيف حموشي اجتماعا موسعا خصص لتقييم التنسيق الأمني بين مختلف المصالح، "
-             "وتتبع حصيلة العمليات الأخيرة."),
+             "وتتبع حصيلة العمليات الأخيرة التي همت عددا من المدن، وما تحقق في مجال محاربة الجريمة "
+             "وتعزيز الإحساس بالأمن لدى المواطنين، إضافة إلى تقييم برامج التكوين المستمر لفائدة الأطر "
+             "والموظفين، وتحديث وسائل العمل والتجهيزات التقنية في مختلف المناطق والجهات.\n"
+             "وفي سياق آخر، تستعد إسبانيا لاستقبال موسم سياحي جديد."),
     "hidden": ("اعتقال متطرف قرب مدريد بناء على معلومات من المخابرات المغربية",
                "أوقفت عناصر الحرس المدني متطرفا يشتبه في انتمائه إلى تنظيم إرهابي، "
                "وذلك بفضل معلوماتٍ دقيقة قدّمتها المخابراتُ المغربية إلى السلطات.\n"

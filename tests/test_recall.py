@@ -101,7 +101,8 @@ def test_vetoed_article_is_near():
 def test_queue_without_model_puts_the_planted_near_miss_first(store):
     db, ids = store
     rows, total = near_miss.queue(db)
-    assert rows[0].id == ids["near"] and rows[0].nearest.lacked == ["partner"]
+    assert rows[0].id == ids["near"] and rows[0].nearest.lacked == []
+    assert rows[0].closeness == near_miss.SCOPE_MISS_CREDIT
     assert ids["flagged"] not in {r.id for r in rows} and total == len(ids) - 1
     assert rows[0].probability is None and rows[0].rank_score == rows[0].closeness
     mark(db, [ids["near"]], "later")                                     # "later" stays in the queue
@@ -176,3 +177,27 @@ def test_recall_pages_answer_bad_input_with_a_message(tmp_path, url, status, tex
     client = TestClient(create_app(path), base_url="http://127.0.0.1:8765")
     resp = client.get(url)
     assert resp.status_code == status and text in resp.text
+
+
+def test_inbox_sorted_by_the_model_keeps_neighbours_in_the_same_order(tmp_path):
+    import review_data
+    from starlette.testclient import TestClient
+
+    from review.app import create_app
+    from storage.relevance import put_scores
+    from storage.review_queries import InboxFilter, inbox, neighbours
+
+    path = tmp_path / "review.db"
+    ids = review_data.build(path)
+    db = open_db(path)
+    probs = {ids["old"]: 0.9, ids["hostile"]: 0.7, ids["copy"]: 0.2}            # "story" unscored: last
+    put_scores(db, 1, [(aid, "h", p) for aid, p in probs.items()])
+    want = [ids["old"], ids["hostile"], ids["copy"], ids["story"]]
+    flt = InboxFilter(sort="model")
+    assert [r["id"] for r in inbox(db, flt)] == want
+    assert [r["id"] for r in inbox(db, InboxFilter())][0] == ids["copy"]        # newest first by default
+    assert neighbours(db, ids["hostile"], flt) == (ids["old"], ids["copy"])
+    client = TestClient(create_app(path), base_url="http://127.0.0.1:8765")
+    html = client.get("/?status=all&sort=model").text
+    assert [html.find(f'data-id="{i}"') for i in want] == sorted(html.find(f'data-id="{i}"') for i in want)
+    db.conn.close()

@@ -44,12 +44,12 @@ def test_search_mark_miss_backtest_and_queue(browser, tmp_path):  # noqa: F811
     wait = WebDriverWait(browser, 20)
     with serving(app) as base:
         # the near-miss queue first, while every unflagged story is unreviewed:
-        # the planted near-miss (actor + cooperation, no partner) leads
+        # the planted near-miss (every group, but not within the window) leads
         browser.get(base + "/")
         browser.find_element(By.LINK_TEXT, "قد تكون فاتت").click()
         rows = wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, "table.near-misses tr.item"))
         assert rows[0].get_attribute("data-id") == str(ids["near"])
-        assert "lacked partner" in rows[0].find_element(By.CSS_SELECTOR, "td.nearest").text
+        assert "not together in scope" in rows[0].find_element(By.CSS_SELECTOR, "td.nearest").text
         assert str(ids["flagged"]) not in [r.get_attribute("data-id") for r in rows]
         _shot(browser, tmp_path, "recall-misses.png")
 

@@ -55,9 +55,9 @@ def test_review_misses_and_model_commands(store):
     assert "No relevance model yet" in run_cli("model", "status", "--db", db, env=env).stdout
     rows = _json_lines(run_cli("review", "misses", "--json", "--limit", "2", "--db", db, env=env).stdout)
     assert len(rows) == 2 and rows[0]["id"] == ids["near"]
-    assert rows[0]["nearest"]["lacked"] == ["partner"] and rows[0]["probability"] is None
+    assert rows[0]["nearest"]["lacked"] == [] and rows[0]["probability"] is None
     out = run_cli("review", "misses", "--db", db, env=env).stdout
-    assert "actor_partner_cooperation lacked partner" in out and "5 of 5 unflagged" in out
+    assert "actor_partner_cooperation lacked groups present but not together in scope" in out and "5 of 5 unflagged" in out
 
     run_cli("review", "mark", str(ids["hidden"]), "--status", "relevant", "--db", db, env=env)
     run_cli("review", "mark", str(ids["market"]), "--status", "irrelevant", "--db", db, env=env)
@@ -69,6 +69,8 @@ def test_review_misses_and_model_commands(store):
     assert st["reviews_since"] == 0 and "precision" in st["metrics"]
     rows = _json_lines(run_cli("review", "misses", "--json", "--db", db, env=env).stdout)
     assert {r["id"] for r in rows} == {ids["near"], ids["sports"], ids["weather"]}
+    inbox = _json_lines(run_cli("review", "--status", "all", "--sort", "model", "--json", "--db", db, env=env).stdout)
+    assert [r["id"] for r in inbox] == [ids["flagged"]]
     assert all(r["probability"] is not None for r in rows)
 
     empty = run_cli("model", "train", "--db", db, env={**env, "RAQIB_MODEL_WEAK_LABELS_BELOW": "0"}, check=False)
