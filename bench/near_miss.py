@@ -173,19 +173,22 @@ def main() -> int:
     rows, total = queue(db, limit=100_000)
     rank = {r.id: i + 1 for i, r in enumerate(rows)}
     print(f"near-miss queue: {total} unflagged unreviewed articles")
-    for label, pick in (("positives (not borderline)", lambda b: b["positive"] and not b["borderline"]),
-                        ("borderline positives", lambda b: b["positive"] and b["borderline"])):
+    what = "dev targets (realnews positives)" if args.dev else "blind positives"
+    for label, pick in (("(not borderline)", lambda b: b["positive"] and not b["borderline"]),
+                        ("(borderline)", lambda b: b["positive"] and b["borderline"])):
         group = [b for b in blind if pick(b)]
         missed = [b for b in group if b["id"] not in flagged]
         ranks = sorted(rank[b["id"]] for b in missed)
         top10 = sum(1 for r in ranks if r <= 10)
         top25 = sum(1 for r in ranks if r <= 25)
-        print(f"blind {label}: {len(group)}, flagged by the rules {len(group) - len(missed)},"
+        if not group:
+            continue
+        print(f"{what} {label}: {len(group)}, flagged by the rules {len(group) - len(missed)},"
               f" not flagged {len(missed)}: in the first 10 rows {top10}, in the first 25 rows {top25};"
               f" queue ranks {ranks}")
     neg_blind = [b for b in blind if not b["positive"]]
     fp_top25 = sum(1 for b in neg_blind if rank.get(b["id"], 10**9) <= 25)
-    print(f"blind negatives in the first 25 rows: {fp_top25}; first 25 rows by source: "
+    print(f"blind-set negatives in the first 25 rows: {fp_top25}; first 25 rows by source: "
           + json.dumps(_sources(db, [r.id for r in rows[:25]]), ensure_ascii=False))
     for w in (0.0, 1.0):
         rows_w, _ = queue(db, limit=100_000, model_weight=w)

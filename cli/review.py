@@ -76,7 +76,7 @@ def review(ctx, db_path, status, limit, as_json, sort):
 @click.option("--json", "as_json", is_flag=True, help="The article, its flags and review as JSON.")
 @click.pass_obj
 def review_show(obj, article_id, db_path, as_json):
-    """Show one flagged story with its matched terms highlighted and why it was flagged.
+    """Show one stored story (flagged or not) with its matched terms highlighted and why it was (not) flagged.
 
     \b
     Example:
