@@ -16,6 +16,9 @@ _BOX_CLASS = re.compile(
     r"comment|respond|share|sharing|social|breaking|newsletter|widget|caption|pull-?quote|sidebar|"
     r"post-navigation|tags-?links|tagcloud", re.I)
 _KEEP_TAGS = {"html", "body", "main", "article"}
+# "elementor-widget-theme-post-content", "entry-content share-on": a body container whose
+# class also matches a box word; kept when it holds running text.
+_CONTENT_CLASS = re.compile(r"content|entry|article|post-?body|story|text", re.I)
 # Headings and lead-ins of boxes (folded: no hamza seats, no diacritics).
 _MARKERS = re.compile(
     r"^\W*([اإأ]قر[أا]|طالع|شاهد|تابع|[اإأ]طلع)\s+(ايضا|أيضا|أيضًا|ايضًا|كذلك|المزيد)|"
@@ -48,18 +51,36 @@ def _paragraph_chars(el) -> int:
     return sum(len(p.text_content()) for p in el.iter("p"))
 
 
+def _main_container(tree):
+    """The element whose own <p> children hold the most text: the article body."""
+    best, best_chars = None, 0
+    for p in tree.iter("p"):
+        parent = p.getparent()
+        if parent is None or parent is best:
+            continue
+        chars = sum(len(c.text_content()) for c in parent if c.tag == "p")
+        if chars > best_chars:
+            best, best_chars = parent, chars
+    return best if best_chars >= 400 else None
+
+
 def prune(tree) -> int:
     """Remove boilerplate blocks in place; returns how many.  A block that holds the
-    <h1> or most of the page's paragraph text is never removed, whatever its class."""
+    <h1>, the main text container or most of the page's paragraph text is never
+    removed, whatever its class (Elementor wraps the body in "…-widget-…")."""
     total = _paragraph_chars(tree) or 1
+    main = _main_container(tree)
+    protected = set() if main is None else {main, *main.iterancestors()}
     doomed = []
     for el in tree.iter("*"):
         if not isinstance(el.tag, str) or el.tag in _KEEP_TAGS:
             continue
         label = f"{el.get('class', '')} {el.get('id', '')}"
         if label.strip() and _BOX_CLASS.search(label) or el.tag == "figcaption" or el.tag == "aside":
-            doomed.append(el)
-            continue
+            if not (_CONTENT_CLASS.search(label) and "comment" not in label.lower()
+                    and len(el.xpath(".//p")) >= 3 and _paragraph_chars(el) >= 400):
+                doomed.append(el)
+                continue
         if el.tag in ("p", "div", "section", "li", "h2", "h3", "h4", "h5", "span", "strong", "b"):
             text = el.text_content().strip()
             if text and _MARKERS.search(text) and len(text.split()) <= _MAX_MARKER_WORDS:
@@ -69,7 +90,7 @@ def prune(tree) -> int:
                     doomed.append(nxt)
     removed = 0
     for el in doomed:
-        if el.getparent() is None or el.xpath(".//h1") or _paragraph_chars(el) > 0.5 * total:
+        if el.getparent() is None or el in protected or el.xpath(".//h1") or _paragraph_chars(el) > 0.5 * total:
             continue
         if any(anc in doomed for anc in el.iterancestors()):
             continue

@@ -119,7 +119,10 @@ def extract(body: bytes | str, url: str, *, content_type: str | None = None, for
     h1s = [h.text_content() for h in tree.xpath("//h1")]
     og_title, html_title = _meta(tree, "og:title", "twitter:title"), "".join(tree.xpath("//title//text()"))
     names = tuple(n for n in (*site_names, _meta(tree, "og:site_name", "application-name"), ld.site_name) if n)
-    published, date_source = find_published(tree, url, jsonld=ld.published, app_state=state.published)
+    first_title = reconcile_title(headline=ld.headline or state.headline, h1=h1s, og_title=og_title,
+                                  html_title=html_title, site_names=names)
+    published, date_source = find_published(tree, url, jsonld=ld.published, app_state=state.published,
+                                            title=first_title)
     headlines = link_texts(tree)
     prune(tree)
     result = body_chain(tree, url, ld, state, min_body_chars=min_body_chars, headlines=headlines)

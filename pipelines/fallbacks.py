@@ -4,7 +4,7 @@ trafilatura with precision-leaning options first (the crawl's long-standing defa
 when that finds nothing or too little, trafilatura with recall-leaning options (old
 table layouts whose text sits in one <td> between <br><br>); then the page's own
 structured copies of the text: JSON-LD `articleBody` and the embedded app state of
-script-rendered shells.  A structured body much longer than trafilatura's wins too:
+script-rendered shells.  A JSON-LD body much longer than trafilatura's wins too:
 trafilatura then kept only a fragment.  The path's name is stored with the article.
 """
 
@@ -93,7 +93,12 @@ def body_chain(tree, url: str, ld: Structured, state: Structured, *, min_body_ch
         text = finish(structured.body, headlines)
         if len(text) < min_body_chars:
             continue
-        if best is None or len(best[0]) < min_body_chars or len(text) >= STRUCTURED_WINS_AT * len(best[0]):
+        # JSON-LD's articleBody is this page's own text, so a much longer one means
+        # trafilatura kept a fragment; app state also holds other stories (related,
+        # most read), so it is used only when nothing else found a body.
+        longer = structured.source == "jsonld" and best is not None and \
+            len(text) >= STRUCTURED_WINS_AT * len(best[0])
+        if best is None or len(best[0]) < min_body_chars or longer:
             best = (text, structured.source, first_doc or None)
             break
     return best

@@ -54,11 +54,17 @@ def meta_date(tree) -> str:
 
 
 def time_date(tree) -> str:
-    for el in tree.iter("time"):
-        value = el.get("datetime", "")
+    """A <time datetime> (or any itemprop=datePublished element) outside comments and
+    teasers; one marked as the publication ("published", datePublished) first, since
+    WordPress themes print the "updated" one too."""
+    found = []
+    for el in tree.xpath('//time[@datetime] | //*[@itemprop="datePublished"][@datetime or @content]'):
+        value = el.get("datetime") or el.get("content") or ""
         if value and parse_iso_day(value) and _outside_boxes(el):
-            return value.strip()
-    return ""
+            label = f"{el.get('class', '')} {el.get('itemprop', '')}".lower()
+            found.append((0 if "publish" in label else 1 if "updated" not in label and "modif" not in label else 2,
+                          len(found), value.strip()))
+    return min(found)[2] if found else ""
 
 
 def _h1(tree):
@@ -67,9 +73,23 @@ def _h1(tree):
     return max(found, key=lambda h: len(h.text_content().strip())) if found else None
 
 
-def date_line(tree) -> str:
-    """The visible date closest after the headline (else the last one before it)."""
+def _headline_element(tree, title: str):
+    """The <h1>, else the element whose whole text is the title (old layouts: <b>, <font>)."""
     h1 = _h1(tree)
+    if h1 is not None or not title:
+        return h1
+    want = " ".join(title.split())
+    for el in tree.iter("*"):
+        if isinstance(el.tag, str) and el.tag not in ("title", "head", "meta", "script", "style") \
+                and " ".join(el.text_content().split()) == want:
+            return el
+    return None
+
+
+def date_line(tree, title: str = "") -> str:
+    """The visible date closest after the headline (else the last one before it);
+    an old layout's header often prints today's date above it."""
+    h1 = _headline_element(tree, title)
     order = {el: i for i, el in enumerate(tree.iter())}
     anchor = order.get(h1, 0) if h1 is not None else 0
     before, after = [], []
@@ -107,7 +127,7 @@ def htmldate_day(tree, url: str) -> str:
     return found
 
 
-def find_published(tree, url: str, *, jsonld: str = "", app_state: str = "") -> tuple[str, str]:
+def find_published(tree, url: str, *, jsonld: str = "", app_state: str = "", title: str = "") -> tuple[str, str]:
     """(date or timestamp as written, source) — ("", "") when the page does not say."""
     if jsonld and parse_iso_day(jsonld):
         return jsonld, "jsonld"
@@ -120,7 +140,7 @@ def find_published(tree, url: str, *, jsonld: str = "", app_state: str = "") -> 
     # may be the last update (CNN Arabic prints it), so the URL goes first.
     if day := date_from_url(url):
         return day.isoformat(), "url"
-    if value := date_line(tree):
+    if value := date_line(tree, title):
         return value, "text"
     if value := htmldate_day(tree, url):
         return value, "htmldate"

@@ -145,3 +145,31 @@ def test_site_name_that_repeats_across_a_sources_titles_is_stripped():
             + "".join(f"<p>{PARA} {i}</p>" for i in range(4)) + "</body></html>").encode("utf-8")
     assert extract(html, "https://ex.ma/n/1").title == f"{site} :: {HEADLINE}"
     assert extract(html, "https://ex.ma/n/1", site_names=(affixes.affix("raay"),)).title == HEADLINE
+
+
+def test_elementor_widget_holding_the_body_is_not_pruned_as_a_widget():
+    comments = "".join(f"<p>تعليق رقم {i}: {PARA}</p>" for i in range(6))
+    html = page(f'<div class="elementor-widget elementor-widget-theme-post-content">'
+                + "".join(f"<p>{PARA} {i}</p>" for i in range(4))
+                + f'</div><div class="comments-area">{comments}</div>')
+    ex = extract(html, "https://ex.ma/news/el")
+    assert ex.body.count("\n") == 3 and "تعليق رقم" not in ex.body
+
+
+def test_published_time_element_preferred_over_updated():
+    html = page('<time class="updated" datetime="2025-06-02T10:00:00+01:00">2 يونيو</time>'
+                '<time class="entry-date published" datetime="2025-05-30T08:00:00+01:00">30 ماي</time>'
+                + "".join(f"<p>{PARA} {i}</p>" for i in range(4)))
+    ex = extract(html, "https://ex.ma/news/t")
+    assert (ex.published[:10], ex.date_source) == ("2025-05-30", "time")
+
+
+def test_app_state_never_replaces_a_body_the_markup_gave():
+    """Server-rendered Next.js pages also ship other stories in their state."""
+    import json as _json
+
+    other = {"props": {"related": [{"body": " ".join(f"{PARA} قصة أخرى {i}." for i in range(12))}]}}
+    html = page("".join(f"<p>{PARA} {i}</p>" for i in range(4))
+                + f'<script id="__NEXT_DATA__" type="application/json">{_json.dumps(other, ensure_ascii=False)}</script>')
+    ex = extract(html, "https://ex.ma/news/ssr")
+    assert ex.extractor == "trafilatura" and "قصة أخرى" not in ex.body
