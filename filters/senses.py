@@ -198,14 +198,16 @@ def apply_senses(senses: list[Sense], hits: list, contexts: list[tuple[int, str,
             continue
         found = context_of(h)
         if found is None:
-            # a coordinated hit (النرويج والدنمارك) goes with the removed hit before it
-            prev = gone.get((h.field, h.group, h.wfirst - 1))
-            if prev is not None and getattr(h, "coordinated", False) and gap_clean[h.field](prev[0].nend, h.nstart):
+            # a coordinated hit (النرويج والدنمارك، من المغرب ومصر) goes with the removed
+            # hit right before it, when the same sense rule removes its group
+            prev = gone.get((h.field, h.wfirst - 1))
+            if prev is not None and getattr(h, "coordinated", False) and h.group in senses[prev[1][0]].removes \
+                    and gap_clean[h.field](prev[0].nend, h.nstart):
                 found = prev[1]
         if found is None:
             kept.append(h)
             continue
         removed.setdefault(found[0], []).append((h, found[1]))
-        gone[(h.field, h.group, h.wlast)] = (h, found)
+        gone[(h.field, h.wlast)] = (h, found)
     kept.sort(key=lambda h: order[id(h)])
     return kept, removed
