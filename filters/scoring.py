@@ -86,6 +86,10 @@ def evaluate(rule: Rule, hits: list, proximity: dict[str, float] | None = None,
         present = {h.group for h in hits}
         if any(g not in present for g in rule.context):
             return None
+    if rule.lead:
+        lead = {h.group for h in hits if h.field == "title" or h.para == 0}
+        if any(g not in lead for g in rule.lead):
+            return None
     if rule.graded:
         return _graded(rule, units or Units(hits), proximity or {})
     if rule.within is None and rule.same is None:
@@ -165,6 +169,8 @@ def _window(rule: Rule, fhits: list, wanted: set[str]) -> list | None:
 def missing(rule: Rule, hits: list) -> list[str]:
     present = {h.group for h in hits}
     out = [g for g in (*rule.all_of, *rule.context) if g not in present]
+    lead = {h.group for h in hits if h.field == "title" or h.para == 0}
+    out += [f"{g} in the title or first paragraph" for g in rule.lead if g not in lead]
     if rule.any_of and not any(g in present for g in rule.any_of):
         out.append("any of: " + ", ".join(rule.any_of))
     return out

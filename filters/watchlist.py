@@ -23,6 +23,8 @@ morocco-security-cooperation.yaml`` for a commented example.  Shape::
         any_of: [...]        # ...at least min_weight of distinct terms from these...
         none_of: [...]       # ...and none of these, in the same scope
         context: [...]       # these must also occur somewhere in the article
+        lead: [...]          # these must occur in the title or the first paragraph (the
+                             # story's subject), wherever the rest of the evidence is
         within: 40           # scope: a window of 40 words (or  same: paragraph)
         weight: 3            # contribution when satisfied (negative = penalty)
         veto: false          # true: when satisfied the article is never flagged
@@ -62,7 +64,7 @@ _TOP_KEYS = ("name", "description", "threshold", "title_boost", "proximity", "gr
 _GROUP_KEYS = ("description", "weight", "suffixes", "mask", "terms")
 _TERM_KEYS = ("term", "variants", "weight", "suffixes")
 _REF_KEYS = ("description", "roles", "types", "weight")
-_RULE_KEYS = ("name", "description", "all_of", "any_of", "none_of", "context", "min_weight", "within",
+_RULE_KEYS = ("name", "description", "all_of", "any_of", "none_of", "context", "lead", "min_weight", "within",
               "same", "weight", "veto", "graded")
 _SAME = ("paragraph", "field")
 
@@ -114,6 +116,7 @@ class Rule:
     veto: bool = False
     description: str = ""
     graded: bool = False              # scope = closest of sentence/paragraph/article
+    lead: tuple[str, ...] = ()        # groups that must occur in the title or first paragraph
 
 
 @dataclass
@@ -310,7 +313,7 @@ def _parse_rule(ck: Checker, i: int, rnode, known: set[str], seen: dict[str, int
             ck.add(m["name"][1], where, f"duplicate rule name {name!r} (first on line {seen[name]}); rename one")
         seen[name] = line_of(m["name"][1])
     lists: dict[str, tuple[str, ...]] = {}
-    for key in ("all_of", "any_of", "none_of", "context"):
+    for key in ("all_of", "any_of", "none_of", "context", "lead"):
         if key not in m:
             continue
         refs = ck.str_list(m[key][1], f"{where}.{key}")
@@ -322,7 +325,7 @@ def _parse_rule(ck: Checker, i: int, rnode, known: set[str], seen: dict[str, int
                                             "known groups and entity references: "
                                             f"{', '.join(sorted(known)) or '(none)'}")
         lists[key] = tuple(r for _, r in refs)
-    if not (set(lists) - {"context"}) and name is not None:
+    if not (set(lists) - {"context", "lead"}) and name is not None:
         ck.add(rnode, where, "a rule needs at least one of all_of, any_of, none_of")
     within = ck.scalar(m["within"][1], f"{where}.within", "int") if "within" in m else None
     if within is not None and within < 1:
@@ -343,7 +346,8 @@ def _parse_rule(ck: Checker, i: int, rnode, known: set[str], seen: dict[str, int
         return None
     return Rule(name, lists.get("all_of", ()), lists.get("any_of", ()), lists.get("none_of", ()),
                 lists.get("context", ()), float(min_weight if min_weight is not None else 1.0), within, same,
-                float(weight if weight is not None else 1.0), bool(veto), desc or "", bool(graded))
+                float(weight if weight is not None else 1.0), bool(veto), desc or "", bool(graded),
+                lists.get("lead", ()))
 
 
 def validate_watchlist(path: str | Path, roles: set[str] | None = None) -> list[Problem]:

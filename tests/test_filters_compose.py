@@ -152,3 +152,29 @@ def test_new_keys_are_validated(snippet, message):
 def test_graded_rule_rejects_a_window():
     wl, problems = parse_watchlist(_GRADED.replace("graded: true,", "graded: true, within: 5,"))
     assert wl is None and any("a graded rule finds its own scope" in p.message for p in problems)
+
+
+_LEAD = """
+name: lead
+threshold: 1
+groups:
+  a: {terms: [ألفا]}
+  b: {terms: [باء]}
+rules:
+  - {name: ab, all_of: [a, b], lead: [a], graded: true, weight: 4}
+"""
+
+
+@pytest.mark.parametrize("title,body,contribution", [
+    ("", "ألفا هنا.\nفقرة ثانية.\nوفي الأخيرة باء", 2.0),      # a leads: article reach ×0.5
+    ("ألفا", "فقرة.\nباء", 2.0),                               # a in the title
+    ("", "فقرة أولى.\nألفا هنا.\nباء هناك", 0.0),              # a only further down
+    ("", "\n\nألفا هنا.\nباء هناك", 2.0),                      # blank lines before the lead
+], ids=["first-paragraph", "title", "not-in-lead", "leading-blank-lines"])
+def test_lead_groups_must_open_the_story(title, body, contribution):
+    wl, problems = parse_watchlist(_LEAD)
+    assert problems == []
+    flag = Matcher([wl], load_gazetteer(GAZ)).score(title, body)[0]
+    assert flag.rules[0]["contribution"] == contribution
+    if not contribution:
+        assert flag.rules[0]["missing"] == ["a in the title or first paragraph"]
