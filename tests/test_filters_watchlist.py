@@ -48,7 +48,7 @@ CASES = [
         "expected one of: description, weight, suffixes, mask, terms",
         "unknown_keys.yaml:6: groups.cooperation.terms: missing required key 'terms'; add it",
         "unknown_keys.yaml:10: rules[0].wihtin: unknown key 'wihtin' (did you mean 'within'?); expected one of: "
-        "name, description, all_of, any_of, none_of, context, min_weight, within, same, weight, veto, graded",
+        "name, description, all_of, any_of, none_of, context, lead, min_weight, within, same, weight, veto, graded",
     ]),
     ("wrong_types", [
         "wrong_types.yaml:2: threshold: expected a number, got 'high'",

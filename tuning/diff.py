@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 from filters.normalize import normalize
 from filters.watchlist import Rule, Watchlist
 
-_RULE_FIELDS = ("all_of", "any_of", "none_of", "context", "min_weight", "within", "same", "weight", "veto")
+_RULE_FIELDS = ("all_of", "any_of", "none_of", "context", "lead", "min_weight", "within", "same", "weight", "veto",
+                "graded")
 
 
 @dataclass
@@ -53,7 +54,7 @@ def _rule_fields(rule: Rule) -> dict:
 
 def diff_watchlists(old: Watchlist, new: Watchlist) -> WatchlistDiff:
     d = WatchlistDiff(old.version, new.version)
-    for key in ("threshold", "title_boost"):
+    for key in ("threshold", "title_boost", "proximity"):
         if getattr(old, key) != getattr(new, key):
             d.settings[key] = (getattr(old, key), getattr(new, key))
     d.groups_added = [g for g in new.groups if g not in old.groups]
