@@ -24,6 +24,8 @@ the nouns and the attributes that may stand between noun and modifier; the match
 
     composition:
       heads: [الشرطة, الأجهزة الأمنية, نظيرتها]     # security nouns (clitics automatic)
+      authorities: [السلطات]                       # generic nouns: a Moroccan one is only a
+                                                   # moroccan_authority (السلطات المغربية)
       attributes: [الوطنية, القضائية]              # words allowed between noun and modifier
 """
 
@@ -44,7 +46,7 @@ log = logging.getLogger(__name__)
 __all__ = ["Gazetteer", "GazEntity", "TYPES", "ROLES", "load_gazetteer", "validate_gazetteer"]
 
 TYPES = ("person", "organisation", "country", "place")
-ROLES = ("moroccan_actor", "foreign_partner", "moroccan_place", "moroccan_context")
+ROLES = ("moroccan_actor", "foreign_partner", "moroccan_place", "moroccan_context", "moroccan_authority")
 _ENTITY_KEYS = ("name", "type", "role", "variants", "adjectives", "note")
 
 
@@ -64,6 +66,7 @@ class Gazetteer:
     path: Path | None = None
     version: str = ""
     heads: tuple[str, ...] = ()         # composition: security nouns
+    authorities: tuple[str, ...] = ()   # composition: generic nouns (السلطات) → weaker Moroccan role
     attributes: tuple[str, ...] = ()    # composition: words allowed between noun and modifier
 
     @property
@@ -93,16 +96,17 @@ def parse_gazetteer(text: str, path: str | Path = "<gazetteer>") -> tuple[Gazett
         return gaz, ck.problems
     top = ck.mapping(root, "", ("entities", "composition"), ("entities",))
     if top and "composition" in top:
-        comp = ck.mapping(top["composition"][1], "composition", ("heads", "attributes"), ("heads",))
+        comp = ck.mapping(top["composition"][1], "composition", ("heads", "authorities", "attributes"), ("heads",))
         if comp:
             lists = {}
-            for key in ("heads", "attributes"):
+            for key in ("heads", "authorities", "attributes"):
                 vals = ck.str_list(comp[key][1], f"composition.{key}") if key in comp else []
                 for n, v in vals:
                     if REGEX_CHARS.search(v) or not normalize(v):
                         ck.add(n, f"composition.{key}", f"{v!r} is not a plain word or phrase")
                 lists[key] = tuple(dict.fromkeys(v for _, v in vals if normalize(v)))
             gaz.heads, gaz.attributes = lists.get("heads", ()), lists.get("attributes", ())
+            gaz.authorities = lists.get("authorities", ())
     seen_names: dict[str, int] = {}
     seen_variants: dict[str, tuple[str, int]] = {}
     if top and "entities" in top:

@@ -154,6 +154,11 @@ class Matcher:
         for hi, head in enumerate(gazetteer.heads):
             for key in term_variants(head):
                 table.setdefault(key, []).append(("h", hi))
+        self._weak_heads: set[str] = set()
+        for head in gazetteer.authorities:
+            for key in term_variants(head):
+                table.setdefault(key, []).append(("h", -1))
+                self._weak_heads.add(key)
         self._attributes = frozenset(a for w in gazetteer.attributes
                                      for a in (normalize(w), normalize(w)[2:] if normalize(w).startswith("ال")
                                                else normalize(w)))
@@ -234,7 +239,10 @@ class Matcher:
         role = self._entities[c.entity].role
         if role == "foreign_partner":
             return "foreign_partner"
-        return "moroccan_actor" if role in _MOROCCAN_ROLES else None
+        if role not in _MOROCCAN_ROLES:
+            return None
+        # السلطات المغربية: the Moroccan authorities, not necessarily a security body
+        return "moroccan_authority" if c.head in self._weak_heads else "moroccan_actor"
 
     def _entity_hits(self, f: _Field, raws: list[_Raw]) -> list[_EntHit]:
         """Longest-first, non-overlapping entity hits of one field (composed actors win ties)."""

@@ -35,6 +35,8 @@ COMPOSED = [
     ("construct-country", "مسؤولون من شرطة هولندا", [("شرطة هولندا", "foreign_partner")]),
     ("clitic-on-noun", "بتنسيق مع والشرطة البلجيكية", [("والشرطة البلجيكية", "foreign_partner")]),
     ("indefinite-accusative-stays-adjective", "قوات الأمن الإسبانية", [("قوات الأمن الإسبانية", "foreign_partner")]),
+    ("generic-authorities", "السلطات المغربية والهولندية",
+     [("السلطات المغربية", "moroccan_authority"), ("والهولندية", "foreign_partner")]),
     # not composed
     ("abstract-head-needs-adjective", "تهديد أمن إسبانيا", []),
     ("verb-between-breaks", "اعتقلت الشرطة مواطنا هولنديا", []),
