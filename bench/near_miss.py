@@ -39,7 +39,10 @@ from filters.loading import load_matcher  # noqa: E402
 from pipelines.rescore import rescore  # noqa: E402
 from raqib.items import Article  # noqa: E402
 from relevance.near_miss import queue  # noqa: E402
-from relevance.train import train  # noqa: E402
+from filters.search_query import parse_query  # noqa: E402
+from relevance.model import document as model_doc  # noqa: E402
+from relevance.train import load, train  # noqa: E402
+from storage.search import search, sync_index  # noqa: E402
 from storage.articles import save_article  # noqa: E402
 from storage.db import open_db  # noqa: E402
 from storage.reviews import mark  # noqa: E402
@@ -170,7 +173,21 @@ def main() -> int:
     print(f"model trained on fixture labels only: {st['sizes']}; CV {st['metrics']}")
 
     flagged = {r[0] for r in db.execute("SELECT DISTINCT article_id FROM flags WHERE flagged = 1")}
+    model, _ = load(db)
+    docs = [model_doc(t, b) for t, b in db.execute("SELECT title, body FROM articles")]
+    t1 = time.perf_counter()
+    model.predict_proba(docs)
+    per = (time.perf_counter() - t1) / len(docs)
+    t1 = time.perf_counter()
     rows, total = queue(db, limit=100_000)
+    t_queue = time.perf_counter() - t1
+    sync_index(db)                       # the daemon does this after each crawl
+    t1 = time.perf_counter()
+    hits = search(db, parse_query("التعاون الأمني"))[1]
+    t_search = time.perf_counter() - t1
+    print(f"timings: model scoring {per * 1000:.3f} ms/article (batch of {len(docs)}, text prep excluded);"
+          f" near-miss queue over the store {t_queue * 1000:.0f} ms; search 'التعاون الأمني' {t_search * 1000:.0f} ms"
+          f" ({hits} hits)")
     rank = {r.id: i + 1 for i, r in enumerate(rows)}
     print(f"near-miss queue: {total} unflagged unreviewed articles")
     what = "dev targets (realnews positives)" if args.dev else "blind positives"
