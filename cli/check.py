@@ -63,7 +63,9 @@ def check(obj, inputs, watchlist_file, as_json):
             click.secho(f"✗ {result['input']}: {result['error']}", fg="red")
             continue
         mark = click.style("FLAGGED", fg="green", bold=True) if result["flagged"] else "not flagged"
-        click.echo(f"● {result['input']}\n  {mark}  score {result['score']}  {result['published']}")
+        how = f"body: {result.get('extractor') or '?'}" + (f", date: {result['date_source']}"
+                                                         if result.get("date_source") else "")
+        click.echo(f"● {result['input']}\n  {mark}  score {result['score']}  {result['published']}  ({how})")
         click.echo("  " + rtl(_highlight(inert(result["title"]), [(m["start"], m["end"]) for m in result["matches"]
                                                                   if m["field"] == "title"])))
         for wl in result["watchlists"]:

@@ -36,8 +36,8 @@ _MONTH_ALT = "|".join(sorted((re.escape(m) for m in MONTHS), key=len, reverse=Tr
 DAY_NAMES = ("الاثنين", "الثلاثاء", "الاربعاء", "الخميس", "الجمعة", "السبت", "الاحد")
 
 # "14 ماي 2025", "الخميس، 14 أيلول (سبتمبر) 2025"; the optional (…) is the other name.
-_D_MONTH_Y = re.compile(rf"(?<!\d)(\d{{1,2}})\s*(?:من\s+)?(?:شهر\s+)?({_MONTH_ALT})(?:\s*[(/]\s*(?:{_MONTH_ALT})\s*[)]?)?"
-                        rf"\s*[،,]?\s*(\d{{4}})(?!\d)")
+_D_MONTH_Y = re.compile(rf"(?<!\d)(\d{{1,2}})[\s/.-]*(?:من\s+)?(?:شهر\s+)?({_MONTH_ALT})"
+                        rf"(?:\s*[(/-]\s*(?:{_MONTH_ALT})\s*[)]?)?[\s/.-]*[،,]?\s*(\d{{4}})(?!\d)")
 # "ماي 14، 2025" (English order, some CMS defaults)
 _MONTH_D_Y = re.compile(rf"(?<![\w])({_MONTH_ALT})\s+(\d{{1,2}})\s*[،,]\s*(\d{{4}})(?!\d)")
 _YMD = re.compile(r"(?<!\d)(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?!\d)")

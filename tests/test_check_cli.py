@@ -72,9 +72,10 @@ def test_json_contract(inputs):
 
 
 def test_readable_report(inputs):
-    proc = run_cli("check", str(inputs["txt"]), str(inputs["empty"]))
+    proc = run_cli("check", str(inputs["txt"]), str(inputs["empty"]), str(inputs["utf8"]))
     assert "FLAGGED" in proc.stdout
     assert "empty" in proc.stdout
+    assert "(body: text_file)" in proc.stdout and "(body: trafilatura, date: meta)" in proc.stdout
 
 
 def test_all_inputs_bad_exits_nonzero(inputs):
