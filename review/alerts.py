@@ -16,6 +16,7 @@ import smtplib
 import time
 from dataclasses import dataclass, field
 from email.header import Header
+from email.mime.multipart import MIMEMultipart
 from email.mime.text import MIMEText
 from typing import Callable
 
@@ -23,6 +24,7 @@ import httpx
 import sqlite_utils
 
 from raqib.redact import redact_text, redact_url
+from review.evidence import as_html, as_plain, evidence_for
 from storage import alerts as outbox
 
 log = logging.getLogger(__name__)
@@ -63,14 +65,17 @@ def channels(cfg: dict) -> list[str]:
 
 
 def payload(row: dict) -> dict:
-    """The JSON body of one webhook alert (also the data behind an e-mail)."""
+    """The JSON body of one webhook alert (also the data behind an e-mail).
+
+    ``evidence`` is the sentence(s) with the strongest stored evidence (see
+    ``review.evidence``): text, field, offsets, the terms in it and their spans."""
     terms: list[str] = []
     for m in row.get("matches") or []:
         if m.get("term") and m["term"] not in terms:
             terms.append(m["term"])
     return {"flag_key": row["flag_key"], "article_id": row["article_id"], "title": row["title"],
             "url": row["url"], "source": row["source"], "published": row.get("published") or "",
-            "score": row["score"], "watchlist": row["watchlist"], "matched_terms": terms}
+            "score": row["score"], "watchlist": row["watchlist"], "matched_terms": terms, "evidence": row.get("evidence") or []}
 
 
 def send_webhook(url: str, body: dict, *, timeout: float = 10.0,
@@ -89,22 +94,41 @@ def send_webhook(url: str, body: dict, *, timeout: float = 10.0,
         raise DeliveryError(f"HTTP {resp.status_code} from {redact_url(url)}", permanent=permanent)
 
 
-def build_email(body: dict, sender: str, recipients: list[str]) -> MIMEText:
-    """One plain-text UTF-8 e-mail per alert.
+def build_email(body: dict, sender: str, recipients: list[str]) -> MIMEMultipart:
+    """One UTF-8 e-mail per alert: plain text, and HTML with the matched terms of the
+    evidence sentences highlighted (scraped text escaped segment by segment).
 
     Built with ``email.header.Header`` rather than ``EmailMessage``: Python's modern
     header folder drops the space between words when it folds a long Arabic subject
     into several encoded words; ``Header`` keeps it.
     """
+    evidence = body.get("evidence") or []
     text = (f"{body['title']}\n{body['url']}\n\n"
-            f"source: {body['source']}\nscore: {body['score']}\nwatchlist: {body['watchlist']}\n"
+            + "".join(f"« {as_plain(s)} »\n\n" for s in evidence)
+            + f"source: {body['source']}\nscore: {body['score']}\nwatchlist: {body['watchlist']}\n"
             f"matched terms: {', '.join(body['matched_terms'])}\n")
-    msg = MIMEText(text, "plain", "utf-8")
+    msg = MIMEMultipart("alternative")
+    msg.attach(MIMEText(text, "plain", "utf-8"))
+    msg.attach(MIMEText(_email_html(body), "html", "utf-8"))
     msg["Subject"] = Header(f"[raqib] {body['watchlist']}: {body['title']}", "utf-8")
     msg["From"] = sender
     msg["To"] = ", ".join(recipients)
     msg["X-Raqib-Flag"] = body["flag_key"]
     return msg
+
+
+def _email_html(body: dict) -> str:
+    from markupsafe import Markup
+
+    quotes = Markup("").join(Markup('<blockquote dir="rtl">{}</blockquote>').format(as_html(s))
+                             for s in body.get("evidence") or [])
+    url = body["url"] if str(body["url"]).lower().startswith(("http://", "https://")) else "#"
+    return str(Markup(
+        '<!doctype html><html lang="ar" dir="rtl"><body>'
+        '<h2><a href="{url}">{title}</a></h2>{quotes}'
+        '<p>{source} · <span dir="ltr">{score}</span> · {watchlist}</p><p>{terms}</p></body></html>'
+    ).format(url=url, title=body["title"], quotes=quotes, source=body["source"], score=body["score"],
+             watchlist=body["watchlist"], terms="، ".join(body["matched_terms"]))) + "\n"
 
 
 def send_email(cfg: dict, body: dict, *, timeout: float = 20.0) -> None:
@@ -149,6 +173,7 @@ def dispatch_pending(db: sqlite_utils.Database, cfg: dict, *, sleep: Callable[[f
             for row in outbox.pending(db, chan):
                 if not outbox.claim(db, row["id"]):
                     continue
+                row["evidence"] = evidence_for(db, row["article_id"], row["watchlist"])
                 _send_one(db, row, deliver[chan], stats, sleep=sleep, clock=clock, tries=tries,
                           backoff=backoff, max_attempts=max_attempts)
     finally:

@@ -16,6 +16,7 @@ from datetime import datetime, timezone
 import sqlite_utils
 from feedgen.feed import FeedGenerator
 
+from review.evidence import as_plain, evidence_for
 from review.sanitize import link_or_none, xml_text
 from storage.review_queries import feed_rows
 
@@ -61,8 +62,10 @@ def build_feed(db: sqlite_utils.Database, base_url: str, *, limit: int = 100) ->
         for w in r["watchlists"]:
             fe.category(term=xml_text(w), label=xml_text(w))
         terms = "، ".join(r["terms"])
+        # the sentence(s) that made the flag, else the start of the article
+        quotes = " … ".join(f"«{as_plain(s)}»" for s in evidence_for(db, r["id"]))
         summary = (f"[{r['source']} · {r['score']:.1f}] " + (f"{terms} — " if terms else "")
-                   + (r["excerpt"] or "").replace("\n", " ")[:400])
+                   + (quotes or (r["excerpt"] or "").replace("\n", " ")[:400]))
         fe.summary(xml_text(summary))  # plain text: feedgen escapes it, readers never render scraped HTML
     return _fix_entry_links(fg.atom_str(pretty=True), rows)
 
