@@ -52,7 +52,8 @@ def demo(obj, db_path, keep):
     Starts four fixture Arabic news sites on free 127.0.0.1 ports (a WordPress
     theme, a JSON-LD portal, an agency with AMP pages, a legacy windows-1256 site),
     crawls them into a demo database, flags the stories about Moroccan security
-    cooperation and prints them.  No internet needed.
+    cooperation and prints them.  Some stories are carried by several outlets (edited
+    wire copies), as in real news, so the inbox shows them as one story.  No internet needed.
 
     \b
     Example:
@@ -67,7 +68,10 @@ def demo(obj, db_path, keep):
             Path(db_path + suffix).unlink(missing_ok=True)
     cfg = obj.settings(db_path=db_path)
     cfg["http_cache"] = False
-    with FixtureSite() as site:
+    from fixturesite.content import load_stories
+    from fixturesite.copies import with_copies
+
+    with FixtureSite(stories=with_copies(load_stories())) as site:   # with wire copies across outlets
         sources = parse_sources(site.sources_toml(), "<fixture sites>")
         click.echo("Fixture sites: " + ", ".join(f"{s.name} {s.homepage}" for s in sources), err=True)
         summary = run_crawl(sources, cfg, trigger="demo")

@@ -58,6 +58,8 @@ class Story:
     comment_form: list[str] = field(default_factory=list)   # seed text that belongs to the comment form
     modified: datetime | None = None
     version: int = 0             # bumped by update_article so validators change
+    copy_of: int = 0             # a wire copy: the id of the story it copies (fixturesite/copies.py)
+    copy_kind: str = ""          # how the copy was edited (copies.KINDS)
 
     @property
     def section(self) -> str:

@@ -36,6 +36,7 @@ from storage.feed_tokens import feed_token_valid
 from storage.review_queries import (REVIEW_STATES, article_detail, facet_values, inbox, inbox_total,
                                     neighbours, status_counts)
 from storage.reviews import STATUSES, mark, mark_known
+from storage.stories import story_article_ids, story_of, story_page, story_status_counts, story_total
 
 log = logging.getLogger(__name__)
 
@@ -92,9 +93,9 @@ def create_app(db_path: str | Path, *, access_token: str = "", secret: str | Non
             return error(request, "رقم الصفحة خارج النطاق", 400)
         with db() as conn:
             d = _db_obj(conn)
-            rows = inbox(d, flt, limit=PAGE_SIZE, offset=(page_no - 1) * PAGE_SIZE)
-            total = inbox_total(d, flt)
-            counts = status_counts(d, flt)
+            rows = story_page(d, flt, limit=PAGE_SIZE, offset=(page_no - 1) * PAGE_SIZE)
+            total = story_total(d, flt)
+            counts = story_status_counts(d, flt)
             facets = facet_values(d)
         qs = filter_query(params)
         return page(request, "inbox.html", {
@@ -146,7 +147,8 @@ def create_app(db_path: str | Path, *, access_token: str = "", secret: str | Non
         if not valid_id(aid):
             return error(request, f"لا يوجد مقال رقم {aid}", 404)
         try:
-            await run_in_threadpool(_mark, [aid], status, None if note is None else str(note))
+            await run_in_threadpool(_mark, [aid], status, None if note is None else str(note),
+                                    bool(form.get("whole_story")))
         except NotFound:
             return error(request, f"لا يوجد مقال رقم {aid}", 404)
         return RedirectResponse(safe_next(str(form.get("next") or ""), f"/article/{aid}"), 303)
@@ -160,9 +162,11 @@ def create_app(db_path: str | Path, *, access_token: str = "", secret: str | Non
             return PlainTextResponse(f"400 — unknown status {status!r}\n", status_code=400)
         try:
             ids = [int(x) for x in form.getlist("ids")]
+            stories = [int(x) for x in form.getlist("stories")]   # a story row: all its articles
         except ValueError:
             return PlainTextResponse("400 — bad article id\n", status_code=400)
-        marked, unknown = (await run_in_threadpool(_mark_known, ids, status)) if ids else ([], [])
+        marked, unknown = (await run_in_threadpool(_mark_known, ids, status, stories)
+                           if ids or stories else ([], []))
         back = safe_next(str(form.get("next") or ""), "/")
         if unknown:
             # the others are kept: say which ids were not found (deleted since the page loaded?)
@@ -171,13 +175,18 @@ def create_app(db_path: str | Path, *, access_token: str = "", secret: str | Non
                                              + ("، ".join(map(str, marked)) or "لا شيء")])
         return RedirectResponse(back, 303)
 
-    def _mark(ids, status, note):
+    def _mark(ids, status, note, whole_story=False, stories=()):
         with db() as conn:
-            mark(_db_obj(conn), ids, status, note)
+            d = _db_obj(conn)
+            stories = list(stories) + ([story_of(d, i) for i in ids] if whole_story else [])
+            ids = sorted(set(ids) | set(story_article_ids(d, [s for s in stories if s])))
+            mark(d, ids, status, note)
 
-    def _mark_known(ids, status):
+    def _mark_known(ids, status, stories=()):
         with db() as conn:
-            return mark_known(_db_obj(conn), ids, status, None)
+            d = _db_obj(conn)
+            ids = sorted(set(ids) | set(story_article_ids(d, list(stories))))   # a story row: all its articles
+            return mark_known(d, ids, status, None)
 
     def feed(request: Request) -> Response:
         with db() as conn:

@@ -16,13 +16,26 @@ import sqlite_utils
 from storage.tx import now_iso, transaction
 
 
+# A story carried by several outlets is alerted once per watchlist and channel: for its
+# first flagged article only, and never once any article of the story has an alert row,
+# so a later outlet's copy joins the story silently (storage/stories.py).
+ONCE_PER_STORY = (
+    " AND NOT EXISTS (SELECT 1 FROM alerts y JOIN articles b ON b.id = y.article_id"
+    " JOIN articles c ON c.id = f.article_id WHERE y.watchlist = f.watchlist AND y.channel = ?"
+    " AND coalesce(b.story_id, b.id) = coalesce(c.story_id, c.id))"
+    " AND NOT EXISTS (SELECT 1 FROM flags g JOIN articles b ON b.id = g.article_id"
+    " JOIN articles c ON c.id = f.article_id WHERE g.flagged = 1 AND g.watchlist = f.watchlist"
+    " AND coalesce(b.story_id, b.id) = coalesce(c.story_id, c.id)"
+    " AND (g.created_at < f.created_at OR (g.created_at = f.created_at AND g.id < f.id)))")
+
+
 def flag_key(article_id: int, watchlist: str) -> str:
     return f"{article_id}:{watchlist}"
 
 
 def enqueue_new(db: sqlite_utils.Database, channels: list[str]) -> int:
     """Add a pending row per channel for every flagged (article, watchlist) not yet in
-    the outbox; returns how many rows were added."""
+    the outbox — one per story (``ONCE_PER_STORY``); returns how many rows were added."""
     added = 0
     now = now_iso()
     with transaction(db):
@@ -32,7 +45,7 @@ def enqueue_new(db: sqlite_utils.Database, channels: list[str]) -> int:
                 " created_at) SELECT f.article_id || ':' || f.watchlist, ?, f.article_id, f.watchlist,"
                 " 'pending', 0, ? FROM flags f WHERE f.flagged = 1 AND NOT EXISTS (SELECT 1 FROM alerts x"
                 " WHERE x.flag_key = f.article_id || ':' || f.watchlist AND x.channel = ?)"
-                " ORDER BY f.created_at, f.id", [channel, now, channel])
+                + ONCE_PER_STORY + " ORDER BY f.created_at, f.id", [channel, now, channel, channel])
             added += cur.rowcount
     return added
 

@@ -190,13 +190,17 @@ def export_rows(db: sqlite_utils.Database, *, status: str | None = None, since: 
 
 
 def feed_rows(db: sqlite_utils.Database, *, limit: int = 100) -> list[dict]:
-    """The newest flagged articles (by when they were flagged) for the Atom feed,
-    with flag times so feed readers see a stable ``updated``."""
+    """The newest flagged stories (by when they were first flagged) for the Atom feed,
+    one entry per story, with flag times so feed readers see a stable ``updated``."""
     sql = ("SELECT a.id, a.source, a.url, a.title, a.published, a.fetched_at, substr(a.body, 1, 600) AS excerpt,"
            " max(f.score) AS score, group_concat(f.watchlist, ',') AS watchlists,"
            " json_group_array(f.matches) AS matches_json, min(f.created_at) AS flagged_at,"
            " max(f.updated_at) AS flag_updated_at"
            " FROM articles a JOIN flags f ON f.article_id = a.id WHERE f.flagged = 1"
+           # one entry per story: its first flagged article (a later outlet's copy joins silently)
+           " AND NOT EXISTS (SELECT 1 FROM flags g JOIN articles b ON b.id = g.article_id WHERE g.flagged = 1"
+           " AND coalesce(b.story_id, b.id) = coalesce(a.story_id, a.id)"
+           " AND (g.created_at < f.created_at OR (g.created_at = f.created_at AND g.article_id < a.id)))"
            " GROUP BY a.id ORDER BY min(f.created_at) DESC, a.id DESC LIMIT ?")
     rows = list(db.query(sql, [limit]))
     for r in rows:

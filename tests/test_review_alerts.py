@@ -75,9 +75,10 @@ def test_webhook_one_post_per_new_flag_never_repeated(built, receiver, cli_env):
     cfg = {"webhook_url": receiver.url}
     sleeps: list[float] = []
     stats = dispatch_pending(open_db(path), cfg, sleep=sleeps.append)
-    assert stats.enqueued == 4 and stats.sent == {"webhook": 4} and sleeps == []
+    # one alert per story: the wakala copy of the story is not alerted (storage.alerts.ONCE_PER_STORY)
+    assert stats.enqueued == 3 and stats.sent == {"webhook": 3} and sleeps == []
     assert sorted(p["json"]["article_id"] for p in receiver.posts) == sorted(
-        ids[k] for k in ("story", "copy", "hostile", "old"))
+        ids[k] for k in ("story", "hostile", "old"))
     story = next(p for p in receiver.posts if p["json"]["article_id"] == ids["story"])
     assert story["key"] == f"{ids['story']}:ma_security" and story["type"] == "application/json"
     assert {k: v for k, v in story["json"].items() if k != "evidence"} == {
@@ -88,8 +89,8 @@ def test_webhook_one_post_per_new_flag_never_repeated(built, receiver, cli_env):
 
     # a restart: a new process on the same database sends nothing again
     proc = run_cli("alerts", "send", "--db", str(path), env={**cli_env, "RAQIB_WEBHOOK_URL": receiver.url})
-    assert json.loads(proc.stdout)["sent"] == {} and len(receiver.posts) == 4
-    assert dispatch_pending(open_db(path), cfg).sent == {} and len(receiver.posts) == 4
+    assert json.loads(proc.stdout)["sent"] == {} and len(receiver.posts) == 3
+    assert dispatch_pending(open_db(path), cfg).sent == {} and len(receiver.posts) == 3
 
     # re-scoring an already flagged article is not a new flag; a newly flagged one is
     db = open_db(path)
@@ -98,7 +99,7 @@ def test_webhook_one_post_per_new_flag_never_repeated(built, receiver, cli_env):
                                            [Match("الدوري", "test", 0, 6)], [], [])])
     stats = dispatch_pending(db, cfg)
     assert stats.sent == {"webhook": 1} and receiver.posts[-1]["json"]["article_id"] == ids["unflagged"]
-    assert outbox.outbox_counts(db) == {"webhook": {"sent": 5}}
+    assert outbox.outbox_counts(db) == {"webhook": {"sent": 4}}
 
 
 def test_webhook_retried_with_backoff_after_a_500(built, receiver):
@@ -108,10 +109,10 @@ def test_webhook_retried_with_backoff_after_a_500(built, receiver):
     sent_at = "2024-06-05T08:00:00+00:00"
     stats = dispatch_pending(open_db(path), {"webhook_url": receiver.url}, sleep=sleeps.append,
                              backoff=0.5, clock=lambda: sent_at)
-    assert stats.sent == {"webhook": 4} and stats.retried == {} and sleeps == [0.5]
-    assert [p["status"] for p in receiver.posts] == [500, 200, 200, 200, 200]
+    assert stats.sent == {"webhook": 3} and stats.retried == {} and sleeps == [0.5]
+    assert [p["status"] for p in receiver.posts] == [500, 200, 200, 200]
     assert receiver.posts[0]["json"] == receiver.posts[1]["json"]    # the same alert, retried
-    assert len({p["json"]["flag_key"] for p in receiver.delivered()}) == 4
+    assert len({p["json"]["flag_key"] for p in receiver.delivered()}) == 3
     rows = list(open_db(path).query("SELECT flag_key, attempts, sent_at FROM alerts ORDER BY id"))
     assert rows[0]["attempts"] == 2 and {r["sent_at"] for r in rows} == {sent_at}
 
@@ -124,11 +125,11 @@ def test_webhook_gives_up_after_max_attempts_and_permanent_errors(built, receive
     stats = dispatch_pending(db, {"webhook_url": receiver.url}, sleep=sleeps.append, tries=3, max_attempts=5)
     # first alert: 3 tries (backoff 1, 2) then left pending; second: 400 is permanent → failed at once
     assert sleeps == [1.0, 2.0]
-    assert stats.retried == {"webhook": 1} and stats.failed == {"webhook": 1} and stats.sent == {"webhook": 2}
+    assert stats.retried == {"webhook": 1} and stats.failed == {"webhook": 1} and stats.sent == {"webhook": 1}
     receiver.statuses = [503] * 5
     stats = dispatch_pending(db, {"webhook_url": receiver.url}, sleep=sleeps.append, tries=3, max_attempts=5)
     assert stats.failed == {"webhook": 1}                           # attempts 4 and 5, then failed
-    assert outbox.outbox_counts(db) == {"webhook": {"failed": 2, "sent": 2}}
+    assert outbox.outbox_counts(db) == {"webhook": {"failed": 2, "sent": 1}}
     assert outbox.requeue_failed(db) == 2
     receiver.statuses = []
     stats = dispatch_pending(db, {"webhook_url": receiver.url}, sleep=sleeps.append)
@@ -172,8 +173,8 @@ def test_email_alerts_via_smtp(built):
         cfg = {"smtp_host": "127.0.0.1", "smtp_port": port, "smtp_from": "raqib@test.local",
                "smtp_to": "analyst@test.local, lead@test.local"}
         stats = dispatch_pending(open_db(path), cfg)
-        assert stats.sent == {"email": 4}
-        assert len(handler.messages) == 4
+        assert stats.sent == {"email": 3}           # one per story
+        assert len(handler.messages) == 3
         env = handler.messages[0]
         assert env.mail_from == "raqib@test.local"
         assert env.rcpt_tos == ["analyst@test.local", "lead@test.local"]
@@ -184,6 +185,6 @@ def test_email_alerts_via_smtp(built):
         text = story.get_body(("plain",)).get_content()
         assert "https://akhbar.example.ma/news/1" in text and "حموشي" in text
         assert dispatch_pending(open_db(path), cfg).sent == {}     # never twice
-        assert len(handler.messages) == 4
+        assert len(handler.messages) == 3
     finally:
         controller.stop()
