@@ -77,11 +77,15 @@ def demo(obj, db_path, keep):
         summary = run_crawl(sources, cfg, trigger="demo")
     click.echo(summary_table(summary))
     from storage.db import open_db
-    from storage.queries import flagged_articles
+    from storage.stories import story_page, story_total
 
-    rows = flagged_articles(open_db(db_path), limit=50)
-    click.echo(f"\n{len(rows)} flagged stories:")
+    db = open_db(db_path)
+    rows = story_page(db, limit=50)
+    click.echo(f"\n{story_total(db)} flagged stories"
+               + (f" (the newest {len(rows)})" if story_total(db) > len(rows) else "") + ":")
     for r in rows:
-        click.echo(f"  [{r['score']:.1f}] {r['source']:<8} {(r['published'] or '')[:10]}  {rtl(inert(r['title']))}")
+        outlets = f" +{r['n_sources'] - 1}" if r["n_sources"] > 1 else ""
+        click.echo(f"  [{r['score']:.1f}] {r['source']:<8}{outlets:<3} {(r['published'] or '')[:10]}"
+                   f"  {rtl(inert(r['title']))}")
     click.echo(f"\nLook closer:  raqib review --db {db_path}    raqib serve --db {db_path}"
                f"    datasette {db_path}")

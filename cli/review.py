@@ -176,7 +176,7 @@ def serve(obj, db_path, host, port):
     run(cfg["db_path"], cfg["serve_host"], cfg["serve_port"], access_token=cfg["access_token"],
         public_names=[n for n in cfg["serve_public_name"].split(",") if n.strip()],
         watchlists_dir=cfg["watchlists_dir"], gazetteer_path=cfg["gazetteer_path"], candidates_dir=cfg["tuning_dir"],
-        near_miss_model_weight=cfg["near_miss_model_weight"])
+        near_miss_model_weight=cfg["near_miss_model_weight"], chart_digits=cfg["chart_digits"])
 
 
 @cli.command()

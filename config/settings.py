@@ -33,6 +33,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("allowed_networks", str, "", "Comma-separated networks (CIDR, e.g. `10.20.0.0/16`) the crawler may reach although they are private, link-local or reserved; otherwise only sources whose own host is in such a range may (see SSRF in the README)."),
     Setting("access_token", str, "", "Token required by `raqib serve` when bound to a non-loopback address (at least 16 characters)."),
     Setting("autothrottle", bool, True, "Adapt request rate to each server's latency (Scrapy AutoThrottle)."),
+    Setting("chart_digits", str, "arabic", "Digits in the trends page's chart labels: `arabic` (Arabic-Indic ٠١٢٣) or `latin` (0123)."),
     Setting("concurrent_requests", int, 16, "Parallel requests across all domains in one crawl."),
     Setting("concurrent_requests_per_domain", int, 2, "Parallel requests to one domain: be polite to news sites."),
     Setting("crawl_timeout", int, 900, "Hard limit (seconds) on one source's crawl in the daemon; the crawl process is killed after it."),

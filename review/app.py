@@ -24,6 +24,8 @@ from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
 
 from review.atom import build_feed
+from review.api import routes as api_routes
+from review.trends import routes as trends_routes
 from review.highlight import highlight_inline, highlight_paragraphs, spans_for
 from raqib.errors import NotFound, WatchlistError
 from review.params import filter_query, inbox_filter, page_number, safe_next, valid_id
@@ -45,7 +47,8 @@ PAGE_SIZE = 50
 def create_app(db_path: str | Path, *, access_token: str = "", secret: str | None = None,
                host: str = "127.0.0.1", public_names: tuple[str, ...] | list[str] = (),
                watchlists_dir: str | Path | None = None, gazetteer_path: str | Path | None = None,
-               candidates_dir: str | Path | None = None, near_miss_model_weight: float = 0.5) -> Starlette:
+               candidates_dir: str | Path | None = None, near_miss_model_weight: float = 0.5,
+               chart_digits: str = "arabic") -> Starlette:
     """The review app over the database at ``db_path`` (created/migrated now).
 
     ``host`` is the address it is served on and ``public_names`` the other host names
@@ -225,6 +228,8 @@ def create_app(db_path: str | Path, *, access_token: str = "", secret: str | Non
         Route("/feed.atom", feed, name="feed"),
         Route("/tune", tune_page, name="tune"),
         *recall_routes(page, db_path, model_weight=near_miss_model_weight),
+        *trends_routes(db, page, chart_digits),
+        *api_routes(db),
         Route("/healthz", healthz),
         Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
     ]
