@@ -136,7 +136,7 @@ def test_atom_entry_carries_the_evidence(built):
     from review.app import create_app
 
     path, ids = built
-    client = TestClient(create_app(path))
+    client = TestClient(create_app(path), base_url="http://127.0.0.1:8765")
     feed = feedparser.parse(client.get("/feed.atom").content)
     entry = next(e for e in feed.entries if e.id.endswith(f"article/{ids['story']}"))
     assert SECOND.replace("التعاون الأمني", "⟨التعاون الأمني⟩").replace(

@@ -21,7 +21,7 @@ def api(tmp_path):
 
     path = tmp_path / "api.db"
     ids = review_data.build(path)
-    return TestClient(create_app(path), follow_redirects=False), ids, path
+    return TestClient(create_app(path), base_url="http://127.0.0.1:8765", follow_redirects=False), ids, path
 
 
 def test_stories_paginated_with_the_inbox_filters(api):
@@ -75,7 +75,7 @@ def test_read_only_and_behind_the_access_token(tmp_path):
 
     path = tmp_path / "locked.db"
     review_data.build(path)
-    client = TestClient(create_app(path, access_token="s3cret"), follow_redirects=False)
+    client = TestClient(create_app(path, access_token="s3cret"), base_url="http://127.0.0.1:8765", follow_redirects=False)
     for url in ("/api/stories", "/api/articles/1", "/api/stats"):
         assert client.get(url).status_code == 401, url
         assert client.get(url, headers={"Authorization": "Bearer s3cret"}).status_code == 200, url

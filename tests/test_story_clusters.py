@@ -94,7 +94,7 @@ def test_inbox_counts_outlets_per_story(crawled):
         assert dates == sorted(dates)                             # earliest article first
     multi = [r for r in rows if r["n_sources"] > 1]
     assert multi, "the fixture copies of flagged stories must show as multi-outlet stories"
-    html = TestClient(create_app(path)).get("/?status=all").text
+    html = TestClient(create_app(path), base_url="http://127.0.0.1:8765").get("/?status=all").text
     assert html.count('<tr class="item"') == len(rows)
     assert f'{multi[0]["n_sources"]} مصادر' in html
 
@@ -126,7 +126,7 @@ def test_alerts_and_feed_send_each_story_once(crawled, tmp_path):
         "SELECT DISTINCT article_id FROM flags WHERE flagged = 1")}
     assert sorted(posted) == sorted(flagged_stories)              # every flagged story, once
     assert all(p["json"]["evidence"] for p in receiver.posts)     # each with its evidence sentence
-    entries = feedparser.parse(TestClient(create_app(copy)).get("/feed.atom").content).entries
+    entries = feedparser.parse(TestClient(create_app(copy), base_url="http://127.0.0.1:8765").get("/feed.atom").content).entries
     fed = [truth_key_story(truth, db, int(e.id.rsplit("/", 1)[1])) for e in entries]
     assert sorted(fed) == sorted(flagged_stories)
 
@@ -143,7 +143,7 @@ def test_later_outlet_joins_silently_and_reviews_apply_per_story(tmp_path):
     try:
         dispatch_pending(db, {"webhook_url": receiver.url})
         sent = len(receiver.posts)
-        client = TestClient(create_app(path), follow_redirects=False)
+        client = TestClient(create_app(path), base_url="http://127.0.0.1:8765", follow_redirects=False)
         html = client.get("/").text
         token = html.split('name="csrf_token" value="', 1)[1].split('"', 1)[0]
         # review the whole story from its inbox row: both of its articles are marked

@@ -128,7 +128,7 @@ def test_bar_chart_runs_right_to_left_and_escapes():
 def test_trends_page_and_csv(db_path):
     from review.app import create_app
 
-    client = TestClient(create_app(db_path))
+    client = TestClient(create_app(db_path), base_url="http://127.0.0.1:8765")
     r = client.get("/trends?by=week")
     assert r.status_code == 200 and '<html lang="ar" dir="rtl">' in r.text
     assert r.text.count("<svg") == 6                              # watchlist, source, share, 3 entity kinds
@@ -137,13 +137,13 @@ def test_trends_page_and_csv(db_path):
     c = client.get("/trends.csv?by=week&source=bawaba")
     assert c.headers["content-type"].startswith("text/csv")
     assert c.text == trends(open_db(db_path), InboxFilter(source="bawaba"), by="week").to_csv()
-    latin = TestClient(create_app(db_path, chart_digits="latin")).get("/trends").text
+    latin = TestClient(create_app(db_path, chart_digits="latin"), base_url="http://127.0.0.1:8765").get("/trends").text
     assert "2024-06-03" in latin and "٢٠٢٤-٠٦-٠٣" not in latin
     from raqib.errors import ConfigError
     with pytest.raises(ConfigError, match="chart_digits"):
         create_app(db_path, chart_digits="roman")
     # the same access-token rule as every page
-    locked = TestClient(create_app(db_path, access_token="s3cret"), follow_redirects=False)
+    locked = TestClient(create_app(db_path, access_token="s3cret"), base_url="http://127.0.0.1:8765", follow_redirects=False)
     assert locked.get("/trends").status_code == 401 and locked.get("/trends.csv").status_code == 401
     assert locked.get("/trends", headers={"Authorization": "Bearer s3cret"}).status_code == 200
 
