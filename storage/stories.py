@@ -27,6 +27,8 @@ STORY_REVIEW = ("(SELECT sid, status FROM (SELECT coalesce(b.story_id, b.id) AS 
                 " row_number() OVER (PARTITION BY coalesce(b.story_id, b.id) ORDER BY rv.updated_at DESC,"
                 " rv.article_id DESC) AS rn FROM reviews rv JOIN articles b ON b.id = rv.article_id) WHERE rn = 1)")
 EFFECTIVE = "coalesce(r.status, sr.status, 'new')"
+# sort=model: a story ranks by its most probably relevant matching article (relevance model)
+BEST_PROBABILITY = "max((SELECT s.probability FROM relevance_scores s WHERE s.article_id = a.id))"
 FROM = (f"FROM articles a JOIN flags f ON f.article_id = a.id LEFT JOIN reviews r ON r.article_id = a.id"
         f" LEFT JOIN {STORY_REVIEW} sr ON sr.sid = {SID}")
 
@@ -41,7 +43,8 @@ def _story_where(db: sqlite_utils.Database, flt: InboxFilter, *, with_status: bo
 
 def story_page(db: sqlite_utils.Database, flt: InboxFilter | None = None, *, limit: int = 50,
                offset: int = 0) -> list[dict]:
-    """One row per story with a flagged article matching ``flt``, newest story first.
+    """One row per story with a flagged article matching ``flt``, newest story first
+    (``flt.sort == "model"``: the story with the most probably relevant article first).
 
     Each row: ``story_id``; ``id``/``title``/``url``/``source``/``published`` of the
     story's earliest matching article; ``score`` (best flag), ``watchlists``,
@@ -54,8 +57,10 @@ def story_page(db: sqlite_utils.Database, flt: InboxFilter | None = None, *, lim
     flt = flt or InboxFilter()
     where, params = _story_where(db, flt)
     rows = list(db.query(
-        f"SELECT {SID} AS story_id, min({DAY}) AS first_seen, json_group_array(DISTINCT a.id) AS hit_ids"
-        f" {FROM} WHERE {where} GROUP BY 1 ORDER BY first_seen DESC, story_id DESC LIMIT ? OFFSET ?",
+        f"SELECT {SID} AS story_id, min({DAY}) AS first_seen, json_group_array(DISTINCT a.id) AS hit_ids,"
+        f" {BEST_PROBABILITY} AS probability {FROM} WHERE {where} GROUP BY 1"
+        f" ORDER BY {'probability DESC NULLS LAST, ' if flt.sort == 'model' else ''}first_seen DESC, story_id DESC"
+        " LIMIT ? OFFSET ?",
         params + [limit, offset]))
     members = _members(db, [r["story_id"] for r in rows])
     out = []
