@@ -19,17 +19,20 @@ _KEEP_TAGS = {"html", "body", "main", "article"}
 # "elementor-widget-theme-post-content", "entry-content share-on": a body container whose
 # class also matches a box word; kept when it holds running text.
 _CONTENT_CLASS = re.compile(r"content|entry|article|post-?body|story|text", re.I)
-# Headings and lead-ins of boxes (folded: no hamza seats, no diacritics).
+# Headings and lead-ins of boxes ("اقرأ أيضا: <another story>", "مقالات ذات صلة" …).
 _MARKERS = re.compile(
     r"^\W*([اإأ]قر[أا]|طالع|شاهد|تابع|[اإأ]طلع)\s+(ايضا|أيضا|أيضًا|ايضًا|كذلك|المزيد)|"
     r"^\W*(مقالات|مواضيع|اخبار|أخبار|مواد|قصص)\s+(ذات\s+صلة|متعلقة|مرتبطة|قد\s+تهمك)|"
-    r"^\W*(الاكثر|الأكثر)\s+(قراءة|مشاهدة|تداولا|تعليقا)|^\W*(المزيد\s+من|قد\s+يعجبك|ننصحك\s+بقراءة)")
+    r"^\W*(الاكثر|الأكثر)\s+(قراءة|مشاهدة|تداولا|تعليقا)|^\W*(قد\s+يعجبك|ننصحك\s+بقراءة)")
+# "المزيد من <section>" heads a box only as a short line: a body sentence may start so.
+_MORE_FROM = re.compile(r"^\W*المزيد\s+من\s+\S+(\s+\S+)?\W*$")
 _COMMENT_LINES = re.compile(
-    r"^\W*(اترك|أترك|أضف|اضف|أكتب|اكتب)\s+(تعليق|تعليقا|تعليقًا|ردا|رد)|^\W*لن\s+يتم\s+نشر\s+(عنوان\s+)?بريدك|"
-    r"^\W*(شروط|قواعد)\s+التعليق|^\W*إرسال\s+التعليق|^\W*\d*\s*(تعليقات|تعليق)\s+على\b|"
+    r"^\W*(اترك|أترك|أضف|اضف|أكتب|اكتب)\s+(تعليق|تعليقا|تعليقًا|ردا|رد)\W*$|^\W*لن\s+يتم\s+نشر\s+(عنوان\s+)?بريدك|"
+    r"^\W*(شروط|قواعد)\s+(التعليق|النشر)\W*$|^\W*إرسال\s+التعليق\W*$|^\W*\d*\s*(تعليقات|تعليق)\s+على\s+[“\"«]|"
     r"^\W*الحقول\s+(الإلزامية|المطلوبة)|"
-    # comment policies and disclaimers printed above the comments
-    r"لا\s+(تعبر|يعبر|تمثل)\s+(بالضرورة\s+)?عن\s+(رأي|وجهة\s+نظر)|(بالنقاش|مراجعة|نشر)\s.{0,60}التعليقات")
+    # comment policies and disclaimers printed above the comments (CNN Arabic's, for one)
+    r"(الآراء|التعليقات)\s+(الواردة|المنشورة).{0,80}لا\s+(تعبر|يعبر|تمثل)|"
+    r"(ترحب|نرحب|يرجى|ننصحك).{0,120}التعليق")
 _MAX_MARKER_WORDS = 40
 
 
@@ -83,7 +86,7 @@ def prune(tree) -> int:
                 continue
         if el.tag in ("p", "div", "section", "li", "h2", "h3", "h4", "h5", "span", "strong", "b"):
             text = el.text_content().strip()
-            if text and _MARKERS.search(text) and len(text.split()) <= _MAX_MARKER_WORDS:
+            if text and (_MARKERS.search(text) and len(text.split()) <= _MAX_MARKER_WORDS or _MORE_FROM.search(text)):
                 doomed.append(el)
                 nxt = el.getnext()
                 if el.tag.startswith("h") and nxt is not None and nxt.tag in ("ul", "ol"):
@@ -111,7 +114,7 @@ def clean_lines(body: str, headlines: set[str] = frozenset()) -> str:
     """Drop lines that are box headings, comment-form text or another story's headline."""
     out = []
     for line in body.split("\n"):
-        if _MARKERS.search(line) and len(line.split()) <= _MAX_MARKER_WORDS:
+        if (_MARKERS.search(line) and len(line.split()) <= _MAX_MARKER_WORDS) or _MORE_FROM.search(line):
             continue
         if _COMMENT_LINES.search(line):
             continue
