@@ -3,6 +3,7 @@
     .venv/bin/python bench/extraction_quality.py            # table
     .venv/bin/python bench/extraction_quality.py --json     # machine-readable
     .venv/bin/python bench/extraction_quality.py --pages    # one line per page too
+    .venv/bin/python bench/extraction_quality.py --timing   # also ms per page (best of 3 rounds)
 
 Pages and expected JSON: tests/fixtures/families/ (regenerate with
 `python -m fixturesite.families tests/fixtures/families`).  When the shared real
@@ -41,15 +42,37 @@ def cnn_check() -> dict | None:
             "extractor": getattr(ex, "extractor", ""), "date_source": getattr(ex, "date_source", "")}
 
 
+def time_extraction(folder: Path, rounds: int = 3) -> float:
+    import time
+
+    from fixturesite.extraction_eval import load_pages
+    from pipelines.extract import NotAnArticle, extract
+
+    pages = load_pages(folder)
+    best = float("inf")
+    for _ in range(rounds):
+        start = time.perf_counter()
+        for want, data in pages:
+            try:
+                extract(data, want["url"])
+            except NotAnArticle:
+                pass
+        best = min(best, (time.perf_counter() - start) / max(1, len(pages)) * 1000)
+    return best
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--fixtures", type=Path, default=ROOT / "tests" / "fixtures" / "families")
     ap.add_argument("--json", action="store_true")
     ap.add_argument("--pages", action="store_true", help="also print every page's scores")
+    ap.add_argument("--timing", action="store_true", help="also time extract() per page (best of 3 rounds)")
     args = ap.parse_args(argv)
     families = evaluate(args.fixtures)
     result = summary(families)
     result["cnn_arabic_2013"] = cnn_check()
+    if args.timing:
+        result["ms_per_page"] = round(time_extraction(args.fixtures), 1)
     if args.json:
         print(json.dumps(result, ensure_ascii=False, indent=1))
         return 0
@@ -64,6 +87,8 @@ def main(argv: list[str] | None = None) -> int:
     avg = result["average"]
     print(f"{'average':<11} {avg['pages']:>5} {avg['body_f1']:>8.3f} {avg['title_right']:>6.0%} "
           f"{avg['date_right']:>6.0%} {avg['invented_dates']:>8}   (body F1: mean of family means)")
+    if args.timing:
+        print(f"extract(): {result['ms_per_page']} ms per page (best of 3 rounds over the fixture pages)")
     cnn = result["cnn_arabic_2013"]
     print("CNN Arabic 2013 (real page): " + ("not present, skipped" if cnn is None else
                                             json.dumps(cnn, ensure_ascii=False)))
