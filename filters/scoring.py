@@ -19,6 +19,9 @@ from raqib.items import Flag
 __all__ = ["Units", "evaluate", "check", "missing", "scope_label", "explain", "REACH_LABELS"]
 
 _EVIDENCE_PER_GROUP = 2
+#: A rule's ``lead`` groups must be in the title or the first paragraphs: news sites that
+#: print one sentence per paragraph spread the lead over two of them.
+LEAD_PARAGRAPHS = 2
 REACH_LABELS = ("sentence", "paragraph", "article")
 
 
@@ -87,7 +90,7 @@ def evaluate(rule: Rule, hits: list, proximity: dict[str, float] | None = None,
         if any(g not in present for g in rule.context):
             return None
     if rule.lead:
-        lead = {h.group for h in hits if h.field == "title" or h.para == 0}
+        lead = {h.group for h in hits if h.field == "title" or h.para <= LEAD_PARAGRAPHS - 1}
         if any(g not in lead for g in rule.lead):
             return None
     if rule.graded:
@@ -169,8 +172,8 @@ def _window(rule: Rule, fhits: list, wanted: set[str]) -> list | None:
 def missing(rule: Rule, hits: list) -> list[str]:
     present = {h.group for h in hits}
     out = [g for g in (*rule.all_of, *rule.context) if g not in present]
-    lead = {h.group for h in hits if h.field == "title" or h.para == 0}
-    out += [f"{g} in the title or first paragraph" for g in rule.lead if g not in lead]
+    lead = {h.group for h in hits if h.field == "title" or h.para <= LEAD_PARAGRAPHS - 1}
+    out += [f"{g} in the title or first {LEAD_PARAGRAPHS} paragraphs" for g in rule.lead if g not in lead]
     if rule.any_of and not any(g in present for g in rule.any_of):
         out.append("any of: " + ", ".join(rule.any_of))
     return out

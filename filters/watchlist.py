@@ -23,8 +23,8 @@ morocco-security-cooperation.yaml`` for a commented example.  Shape::
         any_of: [...]        # ...at least min_weight of distinct terms from these...
         none_of: [...]       # ...and none of these, in the same scope
         context: [...]       # these must also occur somewhere in the article
-        lead: [...]          # these must occur in the title or the first paragraph (the
-                             # story's subject), wherever the rest of the evidence is
+        lead: [...]          # these must occur in the title or the first two paragraphs
+                             # (the story's subject), wherever the rest of the evidence is
         within: 40           # scope: a window of 40 words (or  same: paragraph)
         weight: 3            # contribution when satisfied (negative = penalty)
         veto: false          # true: when satisfied the article is never flagged

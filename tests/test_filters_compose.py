@@ -170,13 +170,14 @@ rules:
 @pytest.mark.parametrize("title,body,contribution", [
     ("", "ألفا هنا.\nفقرة ثانية.\nوفي الأخيرة باء", 2.0),      # a leads: article reach ×0.5
     ("ألفا", "فقرة.\nباء", 2.0),                               # a in the title
-    ("", "فقرة أولى.\nألفا هنا.\nباء هناك", 0.0),              # a only further down
+    ("", "فقرة أولى.\nألفا ثانية.\nباء هناك", 2.0),             # one-sentence paragraphs: two lead
+    ("", "فقرة أولى.\nثانية.\nألفا هنا.\nباء هناك", 0.0),      # a only further down
     ("", "\n\nألفا هنا.\nباء هناك", 2.0),                      # blank lines before the lead
-], ids=["first-paragraph", "title", "not-in-lead", "leading-blank-lines"])
+], ids=["first-paragraph", "title", "second-paragraph", "not-in-lead", "leading-blank-lines"])
 def test_lead_groups_must_open_the_story(title, body, contribution):
     wl, problems = parse_watchlist(_LEAD)
     assert problems == []
     flag = Matcher([wl], load_gazetteer(GAZ)).score(title, body)[0]
     assert flag.rules[0]["contribution"] == contribution
     if not contribution:
-        assert flag.rules[0]["missing"] == ["a in the title or first paragraph"]
+        assert flag.rules[0]["missing"] == ["a in the title or first 2 paragraphs"]
