@@ -52,7 +52,7 @@ def routes(db: Callable, page: Callable, digits: str = "arabic") -> list[Route]:
             "by_watchlist": bar_chart(p, stats.by_watchlist, label="التنبيهات حسب قائمة المراقبة", digits=digits),
             "by_source": bar_chart(p, stats.by_source, label="التنبيهات حسب المصدر", digits=digits),
             "share": share_chart(p, stats.relevant_share, stats.reviewed,
-                                 label="نسبة ذات الصلة من المراجَعة", digits=digits),
+                                 label="نسبة المقالات ذات الصلة بين المقالات المراجَعة", digits=digits),
             "entities": {k: heatmap(p, rows, label=ENTITY_TITLES[k], digits=digits)
                          for k, rows in stats.entities.items()},
         }

@@ -23,7 +23,8 @@ from storage.review_queries import InboxFilter, _where
 SID = "coalesce(a.story_id, a.id)"
 DAY = "coalesce(nullif(a.published, ''), a.fetched_at)"
 # latest review per story (window function: SQLite ≥ 3.25)
-STORY_REVIEW = ("(SELECT sid, status FROM (SELECT coalesce(b.story_id, b.id) AS sid, rv.status,"
+STORY_REVIEW = ("(SELECT sid, status, updated_at FROM (SELECT coalesce(b.story_id, b.id) AS sid, rv.status,"
+                " rv.updated_at,"
                 " row_number() OVER (PARTITION BY coalesce(b.story_id, b.id) ORDER BY rv.updated_at DESC,"
                 " rv.article_id DESC) AS rn FROM reviews rv JOIN articles b ON b.id = rv.article_id) WHERE rn = 1)")
 EFFECTIVE = "coalesce(r.status, sr.status, 'new')"
@@ -52,7 +53,9 @@ def story_page(db: sqlite_utils.Database, flt: InboxFilter | None = None, *, lim
     common status of its flagged articles, or "mixed"), ``sources`` (outlets in the
     order they carried it), ``n_sources`` and ``members`` (every article of the story,
     earliest first, each with ``flagged``, ``score``, ``review_status`` and
-    ``matched`` — whether it matches ``flt`` itself).
+    ``matched`` — whether it matches ``flt`` itself — and ``joined_later`` — fetched
+    after the story's latest review and not reviewed itself), and ``grew`` (how many
+    flagged articles joined later).
     """
     flt = flt or InboxFilter()
     where, params = _story_where(db, flt)
@@ -83,7 +86,10 @@ def _members(db: sqlite_utils.Database, story_ids: list[int]) -> dict[int, list[
             " max(CASE WHEN f.flagged = 1 THEN f.score END) AS score, max(coalesce(f.flagged, 0)) AS flagged,"
             " group_concat(CASE WHEN f.flagged = 1 THEN f.watchlist END, ',') AS watchlists,"
             " json_group_array(CASE WHEN f.flagged = 1 THEN f.matches END) AS matches_json,"
-            f" r.status AS own_status, {EFFECTIVE} AS review_status"
+            f" r.status AS own_status, {EFFECTIVE} AS review_status,"
+            # fetched since the story was reviewed, without a review of its own: it joined
+            # silently, and the inbox says the story grew ("+N بعد المراجعة")
+            " (r.status IS NULL AND sr.updated_at IS NOT NULL AND a.fetched_at >= sr.updated_at) AS joined_later"
             f" FROM articles a LEFT JOIN flags f ON f.article_id = a.id LEFT JOIN reviews r ON r.article_id = a.id"
             f" LEFT JOIN {STORY_REVIEW} sr ON sr.sid = {SID}"
             f" WHERE {SID} IN ({marks}) GROUP BY a.id ORDER BY {DAY}, a.id", story_ids):
@@ -111,7 +117,8 @@ def _story_row(story_id: int, members: list[dict]) -> dict:
             "watchlists": sorted({w for m in flagged for w in m["watchlists"]}),
             "terms": terms.most_common(5),
             "review_status": statuses.pop() if len(statuses) == 1 else "mixed",
-            "sources": sources, "n_sources": len(sources), "members": members}
+            "sources": sources, "n_sources": len(sources), "members": members,
+            "grew": sum(1 for m in flagged if m["joined_later"])}
 
 
 def story_total(db: sqlite_utils.Database, flt: InboxFilter | None = None) -> int:

@@ -156,7 +156,7 @@ def test_later_outlet_joins_silently_and_reviews_apply_per_story(tmp_path):
         client.post("/review", data={"csrf_token": token, "ids": str(ids["copy"]), "status": "later"})
         assert dict(db.execute("SELECT article_id, status FROM reviews").fetchall())[ids["copy"]] == "later"
         row = story_page(db, InboxFilter())[0]
-        assert row["story_id"] == ids["story"] and row["review_status"] == "mixed"
+        assert row["story_id"] == ids["story"] and row["review_status"] == "mixed" and row["grew"] == 0
         # and the whole story again from an article page
         client.post(f"/article/{ids['copy']}/review", data={"csrf_token": token, "status": "relevant",
                                                              "whole_story": "1"})
@@ -176,8 +176,11 @@ def test_later_outlet_joins_silently_and_reviews_apply_per_story(tmp_path):
         receiver.server.server_close()
     html = client.get("/").text
     assert f'data-id="{ids["story"]}"' not in html and f'data-id="{late}"' not in html
+    # the story's row says it grew since it was reviewed ("story grew" notice), nothing more
+    reviewed = client.get("/?status=relevant").text
+    assert '<span class="grew" data-grew="1">+1 بعد المراجعة</span>' in reviewed
     story = story_page(db, InboxFilter(status="relevant"))[0]
     assert [m["id"] for m in story["members"]] == [ids["story"], ids["copy"], late]
-    assert story["n_sources"] == 3 and story["review_status"] == "relevant"
+    assert story["n_sources"] == 3 and story["review_status"] == "relevant" and story["grew"] == 1
     feed = client.get("/feed.atom").text
     assert f"article/{late}<" not in feed and f"article/{ids['story']}<" in feed
