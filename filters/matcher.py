@@ -202,12 +202,20 @@ class Matcher:
     def _scan(self, f: _Field) -> list[_Raw]:
         if not self.keys or not f.norm:
             return []
+        # the automaton also reports keys inside longer words (مغرب in المغربية); most
+        # occurrences are such misses, so the token-boundary test is inlined
         out = []
+        first_of = f.index.first_of
+        last_of = f.index.last_of
+        name = f.name
         for end, (length, payloads) in self._auto.iter(f.norm):
+            wlast = last_of(end + 1)
+            if wlast is None:
+                continue
             start = end - length + 1
-            span = f.index.word_span(start, end + 1)
-            if span is not None:
-                out.append(_Raw(f.name, start, end + 1, span[0], span[1], payloads))
+            wfirst = first_of(start)
+            if wfirst is not None:
+                out.append(_Raw(name, start, end + 1, wfirst, wlast, payloads))
         return out
 
     def _hit(self, f: _Field, nstart: int, nend: int, wfirst: int, wlast: int, group: str, term: str,

@@ -62,16 +62,17 @@ class Units:
 
     def __init__(self, hits: list):
         self.hits = hits
-        self._cache: dict[str, list[tuple[str, list]]] = {}
+        self._cache: dict[str, list[tuple[str, list, frozenset]]] = {}
 
-    def of(self, reach: str) -> list[tuple[str, list]]:
-        """``[(field, hits of one unit), ...]``: title units first, then body, in order."""
+    def of(self, reach: str) -> list[tuple[str, list, frozenset]]:
+        """``[(field, hits of one unit, their groups), ...]``: title units first, then body."""
         if reach not in self._cache:
             groups: dict[tuple[int, int], list] = {}
             for h in self.hits:
                 key = (0 if h.field == "title" else 1, h.sent if reach == "sentence" else h.para)
                 groups.setdefault(key, []).append(h)
-            self._cache[reach] = [("title" if k[0] == 0 else "body", groups[k]) for k in sorted(groups)]
+            self._cache[reach] = [("title" if k[0] == 0 else "body", groups[k],
+                                   frozenset(h.group for h in groups[k])) for k in sorted(groups)]
         return self._cache[reach]
 
 
@@ -132,10 +133,11 @@ def _first_unit(rule: Rule, fhits: list, key) -> list | None:
 
 def _graded(rule: Rule, units: Units, proximity: dict[str, float]) -> tuple[str, list, str, float] | None:
     """Closest scope first: a sentence, then a paragraph (title first), then the article."""
-    wanted = set(rule.all_of) | set(rule.any_of) | set(rule.none_of)
+    need = frozenset(rule.all_of)
+    anyg = frozenset(rule.any_of)
     for reach in ("sentence", "paragraph"):
-        for fname, unit in units.of(reach):
-            if not wanted.intersection(h.group for h in unit):
+        for fname, unit, present in units.of(reach):
+            if not need <= present or (anyg and not anyg & present):
                 continue
             ev = check(rule, unit)
             if ev is not None:

@@ -35,7 +35,7 @@ class TokenIndex:
     words; a hit is kept only when it starts at a token start and ends at a token end.
     """
 
-    __slots__ = ("_count", "_start_to_index", "_end_to_index", "spans")
+    __slots__ = ("_count", "_start_to_index", "_end_to_index", "spans", "first_of", "last_of")
 
     def __init__(self, norm: str):
         # spans straight from the regex, no Token objects: this runs on every article
@@ -45,6 +45,8 @@ class TokenIndex:
         self._count = len(spans)
         self._start_to_index = {s: i for i, (s, _) in enumerate(spans)}
         self._end_to_index = {e: i for i, (_, e) in enumerate(spans)}
+        self.first_of = self._start_to_index.get     # start offset → token index (or None)
+        self.last_of = self._end_to_index.get         # end offset → token index (or None)
 
     def word_span(self, start: int, end: int) -> tuple[int, int] | None:
         """Indexes of the first and last token of ``[start, end)``, or None if the span
