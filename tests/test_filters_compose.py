@@ -81,11 +81,14 @@ SENSES = [
     ("domestic-coordination", "الفرقة الوطنية للشرطة القضائية بتنسيق مع المديرية العامة لمراقبة التراب الوطني",
      "domestic-coordination"),
     ("coordination-with-suspects", "التنسيق مع المنتمين إلى داعش", "coordination-among-suspects"),
+    ("dateline-wire", "الرباط (و م ع) - أعلنت الشرطة الإسبانية تفكيك شبكة", "dateline"),
+    ("dateline-reuters", "الرباط - رويترز: قالت الشرطة الفرنسية", "dateline"),
     # the sense does not apply
     ("state-morocco", "وقع المغرب اتفاقية مع فرنسا", None),
     ("partner-police", "بتنسيق مع الشرطة الفرنسية", None),
     ("coordination-across-partner", "تعاون الشرطة الإسبانية مع المديرية العامة لمراقبة التراب الوطني", None),
     ("punctuation-breaks", "صلاة، المغرب", None),
+    ("and-with-is-not-a-dateline", "تعاون أمني مع المغرب ومع إسبانيا", None),
 ]
 
 
