@@ -5,8 +5,12 @@ live in the raqib SQLite database itself (``apscheduler_jobs``, SQLAlchemyJobSto
 so a restart keeps the schedule, and a run missed while the daemon was down is made
 up once (coalesced) right after start.  A job never crawls in the daemon: Twisted's
 reactor cannot be restarted, and a crawl that hangs or crashes must not take the
-daemon with it, so each crawl is a ``python -m cli crawl`` process with a hard
-timeout, in its own process group, that dies with the daemon (PR_SET_PDEATHSIG).
+daemon with it.  Each source run goes to a long-lived crawl worker
+(``spiders/worker.py``, kept by ``raqib.workerpool``) that crawls many sources at
+once, so a poll does not pay for starting Scrapy and compiling the watchlists; with
+``crawl_workers = 0`` each run is a ``python -m cli crawl`` process instead.  Either
+way a run has a hard timeout, and crawl processes die with the daemon
+(PR_SET_PDEATHSIG).
 
 Signals: SIGTERM/SIGINT stop (children get SIGTERM, then SIGKILL after
 ``crawl_stop_grace``; their runs are marked "interrupted"), SIGHUP reloads settings,
@@ -42,7 +46,7 @@ from config.sources import Source, load_sources, select
 from raqib.childproc import die_with_parent, exit_text, pid_alive, tail, terminate
 from raqib.errors import ConfigError, RaqibError, StorageError
 from storage.db import open_db
-from storage.runs import close_runs, start_run
+from storage.runs import close_runs, last_run_clean, start_run
 from storage.status import (job_id, max_run_id, process_runs, running_runs, scheduled_jobs, source_status,
                             sources_last_interrupted)
 
@@ -102,6 +106,7 @@ class Daemon:
         self._stopped_pids: set[int] = set()
         self._stopping = False
         self._watchlist_problem: str | None = None
+        self.pool = None                    # raqib.workerpool.WorkerPool, when crawl_workers > 0
 
     # -- lifecycle -----------------------------------------------------------------
     def start(self) -> None:
@@ -116,6 +121,12 @@ class Daemon:
         db = open_db(self.db_path)
         try:
             soon = self._recover(db)
+            if self.cfg["crawl_workers"] > 0:
+                from raqib.workerpool import WorkerPool
+                from storage.sources import upsert_sources
+
+                upsert_sources(db, sources)   # a `raqib crawl` process does this itself
+                self.pool = WorkerPool(self.cfg, verbosity=0 if log.isEnabledFor(logging.DEBUG) else -1)
         finally:
             db.conn.close()
         quiet = logging.getLogger().getEffectiveLevel() > logging.DEBUG
@@ -168,7 +179,9 @@ class Daemon:
             self._stopping = True
             procs = list(self._children.values())
             self._stopped_pids.update(p.pid for p in procs)
-        log.info("stopping: %d crawl(s) running", len(procs))
+            if self.pool is not None:
+                procs += self.pool.processes()
+        log.info("stopping: %d crawl process(es) running", len(procs))
         if self.scheduler is not None:
             self.scheduler.pause()
             terminate(procs, self.cfg["crawl_stop_grace"])
@@ -192,12 +205,22 @@ class Daemon:
         if problem:  # was already broken: refusing would only keep the old sources too
             log.error("watchlists still invalid: %s", problem)
         self._watchlist_problem = problem
-        for key in ("db_path", "max_concurrent_crawls"):
+        for key in ("db_path", "max_concurrent_crawls", "crawl_workers"):
             if cfg[key] != self.cfg[key]:
                 log.warning("setting %s changed; it takes effect after a restart", key)
                 cfg[key] = self.cfg[key]
         self.cfg = cfg
         self.sources = {s.name: s for s in sources}
+        if self.pool is not None:   # running runs finish in the old workers; new ones get the new settings
+            from storage.sources import upsert_sources
+
+            db = open_db(self.db_path, migrate=False)
+            try:
+                upsert_sources(db, sources)
+            finally:
+                db.conn.close()
+            self.pool.cfg = cfg
+            self.pool.retire_all("settings reloaded")
         changes = self._sync_jobs()
         log.info("reloaded %s: %d sources; %s", cfg["sources_path"], len(self.sources),
                  ", ".join(f"{k} {', '.join(v) or '-'}" for k, v in changes.items()))
@@ -293,7 +316,10 @@ class Daemon:
                       "--db", self.db_path, "--trigger", "schedule"]
 
     def crawl(self, name: str) -> None:
-        """Run one crawl process for ``name``, enforce the timeout, record the outcome."""
+        """Run one crawl of ``name`` (in a crawl worker, or its own process), enforce the
+        timeout, record the outcome."""
+        if self.pool is not None:
+            return self._crawl_in_worker(name)
         db = open_db(self.db_path, migrate=False)
         stderr = tempfile.TemporaryFile()
         try:
@@ -330,6 +356,54 @@ class Daemon:
         finally:
             stderr.close()
             db.conn.close()
+
+    def _crawl_in_worker(self, name: str) -> None:
+        """One source run in a crawl worker.  A run whose worker died under it (crash,
+        OOM killer, killed as stuck) is recorded failed and crawled once more at once
+        in another worker: the other sources of a dead worker must not wait a whole
+        interval for a fault that was not theirs."""
+        db = open_db(self.db_path, migrate=False)
+        try:
+            for attempt in (1, 2):
+                with self._lock:
+                    if self._stopping:
+                        return
+                    source = self.sources.get(name)
+                if source is None:
+                    log.info("%s: no longer in the sources config; skipped", name)
+                    return
+                skip_unchanged = last_run_clean(db, name)
+                worker = self.pool.acquire()
+                run_id = start_run(db, "worker-" + uuid.uuid4().hex[:8], name, pid=worker.pid, trigger="schedule")
+                outcome = self.pool.run(worker, run_id, source.as_dict(), skip_unchanged)
+                retry = self._record_outcome(db, name, run_id, outcome) and attempt == 1
+                self._send_alerts(db, name)
+                if not retry:
+                    return
+                log.warning("%s: crawling it again in a new worker", name)
+        finally:
+            db.conn.close()
+
+    def _record_outcome(self, db, name: str, run_id: int, outcome) -> bool:
+        """Give the run the daemon's verdict; True when it failed for the worker's sake."""
+        failed_by_worker = False
+        if outcome.verdict == "timeout":
+            close_runs(db, [run_id], status="timeout", include_finished=True,
+                       error=f"crawl timed out after {self.cfg['crawl_timeout']}s; "
+                             f"stopped in crawl worker {outcome.worker_pid}")
+        elif outcome.verdict == "died" and self._stopping:
+            close_runs(db, [run_id], status="interrupted", include_finished=True,
+                       error="daemon stopped during the crawl; crawled again after restart")
+        elif outcome.verdict == "died":
+            failed_by_worker = bool(close_runs(db, [run_id], status="failed", error=outcome.detail))
+        else:
+            close_runs(db, [run_id], status="failed", error="the crawl worker ended the run without recording it")
+        for r in db.query("SELECT * FROM runs WHERE id = ?", [run_id]):
+            level = logging.INFO if r["status"] in ("ok", "partial") else logging.WARNING
+            log.log(level, "crawl %s: %s in %.1fs — %d pages, %d new, %d flagged, %d errors", name, r["status"],
+                    r["seconds"] or 0.0, r["pages"] or 0, r["new_articles"] or 0, r["flagged"] or 0,
+                    r["error_count"] or 0)
+        return failed_by_worker
 
     def _send_alerts(self, db, name: str) -> None:
         """Send alerts for new flags right after a crawl, so analysts hear within a cycle.

@@ -36,7 +36,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("chart_digits", str, "arabic", "Digits in the trends page's chart labels: `arabic` (Arabic-Indic ٠١٢٣) or `latin` (0123)."),
     Setting("concurrent_requests", int, 16, "Parallel requests across all domains in one crawl."),
     Setting("concurrent_requests_per_domain", int, 2, "Parallel requests to one domain: be polite to news sites."),
-    Setting("crawl_timeout", int, 900, "Hard limit (seconds) on one source's crawl in the daemon; the crawl process is killed after it."),
+    Setting("crawl_timeout", int, 900, "Hard limit (seconds) on one source's crawl in the daemon; its crawlers are stopped after it (the crawl process is killed when `crawl_workers` is 0)."),
+    Setting("crawl_workers", int, 1, "Long-lived crawl worker processes the daemon keeps; each crawls many sources at once (`max_concurrent_crawls` in all). 0: one crawl process per source run, as before."),
     Setting("crawl_stop_grace", int, 5, "Seconds a crawl process gets to stop after SIGTERM (daemon stop, timeout) before it is killed."),
     Setting("db_path", str, "raqib.db", "SQLite database file (created and migrated on open)."),
     Setting("download_delay", float, 0.0, "Minimum delay (seconds) between requests to one domain."),
@@ -72,6 +73,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("user_agent", str, "raqib/0.1 (+https://github.com/raqib/raqib; Arabic news monitoring)", "User-Agent sent with every request; names raqib so site owners know who crawls."),
     Setting("watchlists_dir", str, str(DEFAULT_DIR / "watchlists"), "Folder of watchlist files applied to every article."),
     Setting("gazetteer_path", str, str(DEFAULT_DIR / "gazetteer.yaml"), "Entity gazetteer used by the watchlists."),
+    Setting("worker_max_pages", int, 20000, "A crawl worker is replaced after fetching this many pages (0: never)."),
+    Setting("worker_max_rss_mb", int, 1024, "A crawl worker is replaced once its resident memory exceeds this many MB (0: never)."),
     Setting("webhook_url", str, "", "POST a JSON alert for each new flag here (empty: no webhook)."),
 )
 

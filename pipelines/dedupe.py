@@ -16,11 +16,11 @@ from scrapy.exceptions import DropItem
 from pipelines.common import count_skip, raqib_settings
 from pipelines.extract import content_hash
 from pipelines.fingerprint import StoryIndex, from_bytes, signature, to_bytes
+from raqib.claims import SEEN_KEYS
 from storage.articles import recent_signatures
 from storage.db import open_db
 
 _INDEXES: dict[str, StoryIndex] = {}   # one per database, shared by the crawlers of a process
-_SEEN_KEYS: dict[str, set[str]] = {}
 STORY_WINDOW_DAYS = 30
 
 
@@ -35,14 +35,15 @@ def story_index(db_path: str) -> StoryIndex:
 
 
 class DedupePipeline:
-    def __init__(self, db_path: str, stats):
+    def __init__(self, db_path: str, stats, scope: str = ""):
         self.db_path = db_path
         self.stats = stats
-        self.seen = _SEEN_KEYS.setdefault(db_path, set())
+        self.seen = SEEN_KEYS.setdefault((db_path, scope), set())
 
     @classmethod
     def from_crawler(cls, crawler):
-        return cls(raqib_settings(crawler)["db_path"], crawler.stats)
+        cfg = raqib_settings(crawler)
+        return cls(cfg["db_path"], crawler.stats, cfg.get("crawl_scope", ""))
 
     def process_item(self, item, spider=None):
         a = ItemAdapter(item)

@@ -38,6 +38,12 @@ def _files_key(watchlists_dir: str, gazetteer_path: str) -> tuple | None:
         return None   # let load_matcher report the problem as usual
 
 
+#: (database, files key) whose watchlist versions this process has recorded already: a
+#: crawl worker builds crawlers for every source run, and recording the same versions
+#: again for each was a database write per run for nothing.
+_RECORDED: set[tuple] = set()
+
+
 def cached_matcher(watchlists_dir: str, gazetteer_path: str) -> tuple[Matcher, list[Watchlist]]:
     """``load_matcher`` once per process for unchanged watchlist and gazetteer files."""
     key = _files_key(watchlists_dir, gazetteer_path)
@@ -51,9 +57,14 @@ def cached_matcher(watchlists_dir: str, gazetteer_path: str) -> tuple[Matcher, l
 class FilterPipeline:
     def __init__(self, cfg: dict):
         self.matcher, watchlists = cached_matcher(cfg["watchlists_dir"], cfg["gazetteer_path"])
-        db = open_db(cfg["db_path"])
-        for wl in watchlists:
-            record_watchlist_version(db, wl.name, wl.version, wl.source_text, str(wl.path))
+        key = _files_key(cfg["watchlists_dir"], cfg["gazetteer_path"])
+        recorded = (str(cfg["db_path"]), key)
+        if key is None or recorded not in _RECORDED:
+            db = open_db(cfg["db_path"])
+            for wl in watchlists:
+                record_watchlist_version(db, wl.name, wl.version, wl.source_text, str(wl.path))
+            db.conn.close()
+            _RECORDED.add(recorded)
         log.debug("filtering with %d watchlists", len(watchlists))
 
     @classmethod

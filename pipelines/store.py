@@ -19,14 +19,16 @@ log = logging.getLogger(__name__)
 
 
 class StorePipeline:
-    def __init__(self, db_path: str, stats):
+    def __init__(self, db_path: str, stats, scope: str = ""):
         self.db_path = db_path
+        self.scope = scope
         self.db = open_db(db_path, durable=False)   # see open_db: a lost article is refetched
         self.stats = stats
 
     @classmethod
     def from_crawler(cls, crawler):
-        return cls(raqib_settings(crawler)["db_path"], crawler.stats)
+        cfg = raqib_settings(crawler)
+        return cls(cfg["db_path"], crawler.stats, cfg.get("crawl_scope", ""))
 
     def process_item(self, item, spider=None):
         a = ItemAdapter(item)
@@ -43,7 +45,7 @@ class StorePipeline:
                 newly = save_flags(self.db, article_id, a["flags"])
         a["article_id"] = article_id
         self.stats.inc_value(f"raqib/articles_{status}")
-        if status != "new" and trust_for(self.db_path).record(a["source"], changed=status == "updated"):
+        if status != "new" and trust_for(self.db_path, self.scope).record(a["source"], changed=status == "updated"):
             log.warning("%s: %d articles fetched again because the site dated them as changed were all "
                         "unchanged; ignoring its modification dates for the rest of this crawl",
                         a["source"], DISTRUST_AFTER)

@@ -82,7 +82,8 @@ def exit_text(returncode: int) -> str:
 
 
 def pid_alive(pid: int | None) -> bool:
-    """Is ``pid`` a live crawl process (not a zombie, not some unrelated reused pid)?"""
+    """Is ``pid`` a live crawl process or crawl worker (not a zombie, not some unrelated
+    reused pid)?"""
     import psutil
 
     if not pid or pid == os.getpid():
@@ -91,6 +92,7 @@ def pid_alive(pid: int | None) -> bool:
         proc = psutil.Process(pid)
         if proc.status() == psutil.STATUS_ZOMBIE:
             return False
-        return "crawl" in proc.cmdline()
+        cmdline = proc.cmdline()
+        return "crawl" in cmdline or "spiders.worker" in cmdline
     except (psutil.NoSuchProcess, psutil.AccessDenied):
         return False

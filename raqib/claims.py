@@ -83,11 +83,27 @@ class Claims:
             return None
 
 
-_CLAIMS: dict[str, Claims] = {}   # one per database for the whole crawl process
+# One per database and crawl scope.  A `raqib crawl` process is one scope (""); a
+# long-lived crawl worker (spiders/worker.py) gives each source run its own scope and
+# ends it when the run ends, so what one run claimed, failed or distrusted is forgotten
+# by the next run of the source in the same process, as it is between crawl processes.
+_CLAIMS: dict[tuple[str, str], Claims] = {}
 
 
-def claims_for(db_path: str) -> Claims:
-    return _CLAIMS.setdefault(str(db_path), Claims())
+def claims_for(db_path: str, scope: str = "") -> Claims:
+    return _CLAIMS.setdefault((str(db_path), scope), Claims())
+
+
+def end_scope(db_path: str, scope: str) -> None:
+    """Forget the claims, refetch trust and per-crawl dedupe state of one crawl scope."""
+    key = (str(db_path), scope)
+    for registry in (_CLAIMS, _TRUST, SEEN_KEYS):
+        registry.pop(key, None)
+
+
+#: Canonical URLs stored in each crawl scope (pipelines.dedupe): one article per URL
+#: key per crawl.  Kept here so a scope's end forgets it with the rest.
+SEEN_KEYS: dict[tuple[str, str], set[str]] = {}
 
 
 #: Re-fetches in one crawl that found nothing changed, with none that found a change,
@@ -124,8 +140,8 @@ class RefetchTrust:
         return self.changed.get(source, 0) > 0 or self.unchanged.get(source, 0) < DISTRUST_AFTER
 
 
-_TRUST: dict[str, RefetchTrust] = {}
+_TRUST: dict[tuple[str, str], RefetchTrust] = {}
 
 
-def trust_for(db_path: str) -> RefetchTrust:
-    return _TRUST.setdefault(str(db_path), RefetchTrust())
+def trust_for(db_path: str, scope: str = "") -> RefetchTrust:
+    return _TRUST.setdefault((str(db_path), scope), RefetchTrust())

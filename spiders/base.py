@@ -9,6 +9,7 @@ article is requested again only when its feed entry or sitemap says it changed.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from datetime import datetime, timezone
 
@@ -45,6 +46,13 @@ def describe_failure(failure: Failure) -> str:
     name = type(exc).__name__
     text = str(exc).strip()
     return f"{name}: {text[:200]}" if text else name
+
+
+#: (source, entry URL) -> digest of the body last read there, for the life of the
+#: process.  A crawl worker lives for many runs: an entry point whose body is the same
+#: as last time (a 304 revalidation returns the cached body; a listing page without
+#: validators is hashed) leads to no article that run did not already handle.
+_ENTRY_DIGESTS: dict[tuple[str, str], bytes] = {}
 
 
 def _first_url(request) -> str:
@@ -87,6 +95,22 @@ class SourceSpider(scrapy.Spider):
     def entry_ok(self, response: Response) -> None:
         self._stat_add("raqib/entry_ok")
         self._count_page(response)
+
+    def entry_unchanged(self, response: Response) -> bool:
+        """True (counted as read, but not parsed) when this entry point's body is the
+        one the last run read and that run of the source ended clean — the daemon says
+        so with the per-run setting ``skip_unchanged``; with any error or timeout in the
+        last run, every entry point is parsed again so its failed articles are retried.
+        Then a 304 costs no parsing and an unchanged listing page no link extraction."""
+        key = (self.source.name, response.url)
+        digest = hashlib.blake2b(response.body, digest_size=16).digest()
+        same = _ENTRY_DIGESTS.get(key) == digest
+        _ENTRY_DIGESTS[key] = digest
+        if same and self.crawler.settings.getdict("RAQIB").get("skip_unchanged"):
+            self.entry_ok(response)
+            self._stat_add("raqib/entry_unchanged")
+            return True
+        return False
 
     def entry_error(self, url: str, message: str) -> None:
         log.warning("%s: %s %s failed: %s", self.source.name, self.kind, url, message)
@@ -162,7 +186,8 @@ class SourceSpider(scrapy.Spider):
         self.crawler.engine.crawl(self._form_request(form))
 
     def _claims(self):
-        return claims_for(self.crawler.settings.getdict("RAQIB")["db_path"])
+        cfg = self.crawler.settings.getdict("RAQIB")
+        return claims_for(cfg["db_path"], cfg.get("crawl_scope", ""))
 
     def _form_request(self, form: Form) -> scrapy.Request:
         """The request for a URL form the article's claim was handed to."""

@@ -118,12 +118,9 @@ def run_crawl(sources: list[Source], cfg: dict, *, trigger: str = "manual",
     for source in sources:
         results[source.name] = SourceResult(source.name, run_id=start_run(db, crawl_id, source.name,
                                                                              pid=os.getpid(), trigger=trigger))
-        plan[source.name] = []
-        for spider_cls, attr in KINDS:
-            if getattr(source, attr):
-                crawler = process.create_crawler(spider_cls)
-                plan[source.name].append(crawler)
-                process.crawl(crawler, source=source)
+        plan[source.name] = source_crawlers(source, process.create_crawler)
+        for crawler in plan[source.name]:
+            process.crawl(crawler, source=source)
         log.info("%s: crawling %s", source.name, ", ".join(
             f"{len(getattr(source, a))} {a}" for _, a in KINDS if getattr(source, a)))
 
@@ -154,19 +151,30 @@ def run_crawl(sources: list[Source], cfg: dict, *, trigger: str = "manual",
         if ticker.running:
             ticker.stop()
     for name, crawlers in plan.items():
-        result = results[name]
-        entry_ok = sum(_merge(result, crawler.stats.get_stats() if crawler.stats else {})
-                       for crawler in crawlers)
-        # Failed: no entry point of the source could be read.  A broken feed next to a
-        # working sitemap or listing is "partial": its articles were still crawled.
-        entry_failed = any(e.get("kind") for e in result.errors)
-        result.status = "failed" if entry_failed and not entry_ok else "partial" if entry_failed else "ok"
-        finish_run(db, result.run_id, status=result.status, pages=result.pages, bytes_=result.bytes,
-                   new_articles=result.new_articles, updated_articles=result.updated_articles,
-                   flagged=result.flagged, skipped=result.skipped, errors=result.errors)
-        row = db.execute("SELECT seconds FROM runs WHERE id = ?", [result.run_id]).fetchone()
-        result.seconds = row[0] or 0.0
-        log.info("%s: %s — %d pages, %d new, %d updated, %d flagged, skipped %s, %d errors",
-                 name, result.status, result.pages, result.new_articles, result.updated_articles,
-                 result.flagged, json.dumps(result.skipped, ensure_ascii=False), len(result.errors))
+        finish_source(db, results[name], crawlers)
     return CrawlSummary(crawl_id, list(results.values()), time.monotonic() - started)
+
+
+def source_crawlers(source: Source, make_crawler: Callable) -> list:
+    """One crawler per kind of entry point ``source`` has, made by ``make_crawler(spider_cls)``."""
+    return [make_crawler(spider_cls) for spider_cls, attr in KINDS if getattr(source, attr)]
+
+
+def finish_source(db, result: SourceResult, crawlers: list) -> SourceResult:
+    """Merge a source's crawlers' figures into ``result``, decide its status and record
+    its run (the CLI crawl and the crawl worker record a run the same way)."""
+    entry_ok = sum(_merge(result, crawler.stats.get_stats() if crawler.stats else {})
+                   for crawler in crawlers)
+    # Failed: no entry point of the source could be read.  A broken feed next to a
+    # working sitemap or listing is "partial": its articles were still crawled.
+    entry_failed = any(e.get("kind") for e in result.errors)
+    result.status = "failed" if entry_failed and not entry_ok else "partial" if entry_failed else "ok"
+    finish_run(db, result.run_id, status=result.status, pages=result.pages, bytes_=result.bytes,
+               new_articles=result.new_articles, updated_articles=result.updated_articles,
+               flagged=result.flagged, skipped=result.skipped, errors=result.errors)
+    row = db.execute("SELECT seconds FROM runs WHERE id = ?", [result.run_id]).fetchone()
+    result.seconds = (row[0] if row else 0.0) or 0.0
+    log.info("%s: %s — %d pages, %d new, %d updated, %d flagged, skipped %s, %d errors",
+             result.source, result.status, result.pages, result.new_articles, result.updated_articles,
+             result.flagged, json.dumps(result.skipped, ensure_ascii=False), len(result.errors))
+    return result

@@ -44,6 +44,8 @@ class FeedSpider(SourceSpider):
             yield self.entry_request(url, self.parse_feed)
 
     def parse_feed(self, response):
+        if self.entry_unchanged(response):
+            return
         entries, problem = feed_entries(response.body)
         if problem:
             self._count_page(response)

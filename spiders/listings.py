@@ -36,6 +36,8 @@ class ListingSpider(SourceSpider):
             self._count_page(response)
             self.entry_error(response.url, "listing is not an HTML page")
             return
+        if self.entry_unchanged(response):
+            return   # nor its next pages: they only hold older links
         self.entry_ok(response)
         pattern = response.meta["raqib_pattern"]
         extractor = LinkExtractor(allow=[pattern] if pattern else (), unique=True)

@@ -28,20 +28,21 @@ class KnownURLMiddleware:
     this crawl is dropped here, before any byte is downloaded — unless the feed entry or
     sitemap that led to it says the article changed after it was stored."""
 
-    def __init__(self, db_path: str, stats):
+    def __init__(self, db_path: str, stats, scope: str = ""):
         self.db = open_db(db_path)
         self.stats = stats
-        # Shared by every crawler of the process: a source's feed, sitemap and listing
-        # crawlers run side by side and must not fetch the same article twice.
-        self.claims = claims_for(db_path)
-        self.trust = trust_for(db_path)
+        # Shared by every crawler of the crawl scope (the process, or one source run in
+        # a crawl worker): a source's feed, sitemap and listing crawlers run side by side
+        # and must not fetch the same article twice.
+        self.claims = claims_for(db_path, scope)
+        self.trust = trust_for(db_path, scope)
 
     @classmethod
     def from_crawler(cls, crawler):
         cfg = crawler.settings.getdict("RAQIB")
         if not cfg.get("db_path"):
             raise NotConfigured("no database configured")
-        return cls(cfg["db_path"], crawler.stats)
+        return cls(cfg["db_path"], crawler.stats, cfg.get("crawl_scope", ""))
 
     def process_request(self, request, spider=None):
         if request.meta.get("raqib_kind") != "article":

@@ -50,6 +50,9 @@ def scrapy_settings(cfg: dict[str, Any]) -> dict[str, Any]:
         "DOWNLOADER_MIDDLEWARES": {
             "spiders.middlewares.KnownURLMiddleware": 50,
             "spiders.netguard.NetworkPolicyMiddleware": 60,   # before robots.txt, cache and download
+            # robots.txt kept for its own lifetime across the process's crawlers (spiders/robots.py)
+            "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
+            "spiders.robots.CachedRobotsTxtMiddleware": 100,
             "spiders.middlewares.BackoffRetryMiddleware": 550,
         },
         "ITEM_PIPELINES": {

@@ -97,6 +97,10 @@ def is_fresh(date: str, days: int, now: datetime) -> bool:
     return dt is None or dt >= now - timedelta(days=days)
 
 
+#: (source, URL) of the sitemap indexes this process has read (see parse_sitemap).
+_INDEX_URLS: set[tuple[str, str]] = set()
+
+
 class SitemapSpider(SourceSpider):
     kind = "sitemap"
     max_depth = 2
@@ -128,6 +132,10 @@ class SitemapSpider(SourceSpider):
             yield self.sitemap_request(url, 0, raqib_root=url)
 
     def parse_sitemap(self, response):
+        # An unchanged index is read again all the same: its child sitemaps change
+        # under the same index (each child is then skipped itself when unchanged).
+        if (self.source.name, response.url) not in _INDEX_URLS and self.entry_unchanged(response):
+            return
         try:
             limit = self.crawler.settings.getdict("RAQIB").get("max_sitemap_bytes") or DEFAULT_MAX_BYTES
             kind, entries = parse_sitemap(response.body, limit)
@@ -142,6 +150,7 @@ class SitemapSpider(SourceSpider):
         fresh = self._cap_undated(response.url, fresh)
         depth = response.meta.get("raqib_depth", 0)
         if kind == "sitemapindex":
+            _INDEX_URLS.add((self.source.name, response.url))
             if depth >= self.max_depth:
                 self.entry_error(response.url, "sitemap index nested too deep")
                 return

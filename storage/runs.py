@@ -109,3 +109,12 @@ def close_runs(db: sqlite_utils.Database, run_ids: list[int], *, status: str, er
                 db.execute("UPDATE runs SET seconds = (julianday(finished_at) - julianday(started_at))"
                            " * 86400.0 WHERE id = ?", [run_id])
     return sorted({r[1] for r in rows})
+
+
+def last_run_clean(db: sqlite_utils.Database, source: str) -> bool:
+    """Did the source's latest finished run end "ok" with no error?  Only then may its
+    next run skip entry points that did not change (spiders.base.entry_unchanged):
+    after any error the failed articles must be found again."""
+    row = db.execute("SELECT status, error_count FROM runs WHERE source = ? AND status != 'running'"
+                     " ORDER BY id DESC LIMIT 1", [source]).fetchone()
+    return bool(row) and row[0] == "ok" and not row[1]
