@@ -213,16 +213,20 @@ class Meter:
         self.rss_samples: list[int] = []
         self._live: dict[int, float] = {}
 
-    def cpu(self) -> float:
+    def cpu_parts(self) -> tuple[float, float]:
+        """(the daemon's own CPU seconds, its crawl workers')."""
         t = self.proc.cpu_times()
-        total = t.user + t.system + t.children_user + t.children_system
+        workers = t.children_user + t.children_system
         for child in self.proc.children(recursive=True):
             try:
                 c = child.cpu_times()
-                total += c.user + c.system
+                workers += c.user + c.system
             except psutil.NoSuchProcess:
                 pass
-        return total
+        return t.user + t.system, workers
+
+    def cpu(self) -> float:
+        return sum(self.cpu_parts())
 
     def sample(self) -> None:
         rss = 0
@@ -307,14 +311,17 @@ def main() -> None:
             print(f"warm-up: every source crawled once in {time.time() - t_start:.0f}s", flush=True)
 
             # 2. quiet phase: unchanged polls only
-            q0, c0 = time.time(), meter.cpu()
+            q0, (d0, w0) = time.time(), meter.cpu_parts()
             wait_until(q0 + args.quiet_cycles * S, daemon, meter, log_path)
-            q1, c1 = time.time(), meter.cpu()
+            q1, (d1, w1) = time.time(), meter.cpu_parts()
+            c0, c1 = d0 + w0, d1 + w1
             quiet_polls = query(db, "SELECT count(*) FROM runs WHERE status != 'running' AND started_at >= ? "
                                     "AND started_at < ?", (iso(q0), iso(q1)))[0][0]
             per_poll_ms = (c1 - c0) / quiet_polls * 1000 if quiet_polls else float("nan")
             print(f"quiet phase: {quiet_polls} unchanged polls in {q1 - q0:.0f}s, {c1 - c0:.1f} CPU-s: "
-                  f"{per_poll_ms:.1f} ms CPU per unchanged poll (daemon + workers)", flush=True)
+                  f"{per_poll_ms:.1f} ms CPU per unchanged poll (daemon "
+                  f"{(d1 - d0) / max(1, quiet_polls) * 1000:.1f} + workers {(w1 - w0) / max(1, quiet_polls) * 1000:.1f})",
+                  flush=True)
 
             # 3. measured phase: publishing at random times
             t0 = time.time()

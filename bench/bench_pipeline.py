@@ -16,7 +16,15 @@ Each round stores into a fresh database (so every round inserts, as a first craw
 (a) and (b) alternate page by page, the order flipping every round.  The figure is the
 ratio (b) / (a); the target is <= 1.15.  ``--profile`` prints where (b)'s time goes.
 
-    .venv/bin/python bench/bench_pipeline.py [--rounds 5] [--profile]
+The fixture pages are light (8.6 KiB on average) where current outlets serve 100–400
+KiB, mostly boilerplate, and extraction time grows with the page while raqib's own
+work per article does not: so the bench also runs on the same pages made heavy
+(``--weight heavy|both``): each padded to 100–300 KiB with what news pages carry —
+inline styles and scripts (a JSON config, analytics and ad code), a mega-menu, "most
+read" and related-story lists, a comment thread, a link-heavy footer — in the page's
+own encoding, and reports the ratio on both.
+
+    .venv/bin/python bench/bench_pipeline.py [--rounds 5] [--weight both] [--profile]
 """
 
 from __future__ import annotations
@@ -25,6 +33,8 @@ import argparse
 import cProfile
 import io
 import pstats
+import random
+import re
 import statistics
 import sys
 import tempfile
@@ -79,6 +89,78 @@ def fixture_pages(outlets: tuple[str, ...] | None = None) -> list[dict]:
     return pages
 
 
+_MENU = ("أخبار وطنية", "سياسة", "اقتصاد", "رياضة", "ثقافة", "دولي", "مجتمع", "تكنولوجيا", "صحة", "رأي",
+         "فيديو", "صور", "جهات", "حوادث", "فن", "منوعات", "تعليم", "عقارات", "سيارات", "طقس")
+_COMMENTS = ("شكرا على هذا المقال المفيد، نتمنى المزيد من التغطية لهذا الموضوع المهم",
+             "الله يحفظ بلادنا من كل سوء، تحية لكل من يسهر على أمن المواطنين",
+             "أين هي الحلول الحقيقية لمشاكل الشباب؟ الكلام كثير والعمل قليل",
+             "مقال جيد لكن ينقصه بعض التفاصيل حول الأرقام والإحصائيات الرسمية")
+
+
+def _encoding(body: bytes) -> str:
+    head = body[:4096].lower()
+    return "cp1256" if b"windows-1256" in head or b"cp1256" in head else "utf-8"
+
+
+def heavy_page(body: bytes, titles: list[str], rng: random.Random, target_kib: int) -> bytes:
+    """``body`` padded to about ``target_kib`` KiB with a news site's usual boilerplate,
+    inserted where sites put it (styles and scripts in <head>, menus after <body>,
+    lists, comments and footer before </body>), encoded like the page."""
+    enc = _encoding(body)
+
+    def css(n: int) -> str:
+        return "".join(f".c{i}-{rng.randrange(10**6)}{{margin:{i % 9}px {i % 7}px;padding:{i % 5}px;color:#"
+                       f"{rng.randrange(16**6):06x};font:{12 + i % 6}px/1.{i % 9} Tahoma,Arial;display:flex}}\n"
+                       for i in range(n))
+
+    def js(n: int) -> str:
+        cfg = ",".join(f'"k{i}":{{"id":{rng.randrange(10**8)},"slot":"div-gpt-ad-{rng.randrange(10**9)}",'
+                       f'"sizes":[[300,250],[728,90]],"targeting":{{"section":"s{i % 12}"}}}}' for i in range(n))
+        return (f"window.__CONFIG__={{{cfg}}};\n(function(w,d){{var s=d.createElement('script');s.async=1;"
+                f"s.src='/static/analytics.js?v={rng.randrange(10**6)}';d.head.appendChild(s);"
+                f"w.dataLayer=w.dataLayer||[];w.dataLayer.push({{'event':'pageview'}});}})(window,document);\n")
+
+    def links(n: int, cls: str) -> str:
+        return "".join(f'<li class="{cls}"><a href="/news/{rng.randrange(10**6)}.html">{rng.choice(titles)}</a>'
+                       f'<span class="date">{rng.randrange(1, 28)}/{rng.randrange(1, 12)}/2026</span></li>'
+                       for _ in range(n))
+
+    head = f"<style>{css(120)}</style><script>{js(60)}</script>"
+    menu = ('<header class="site-header"><nav class="mega-menu"><ul>'
+            + "".join(f'<li><a href="/section/{i}">{m}</a><ul class="sub">'
+                      + "".join(f'<li><a href="/section/{i}/{j}">{m} {j}</a></li>' for j in range(12)) + "</ul></li>"
+                      for i, m in enumerate(_MENU)) + "</ul></nav></header>")
+    tail = ['<aside class="sidebar"><h3>الأكثر قراءة</h3><ol>', links(40, "most-read"), "</ol>",
+            "<h3>مقالات ذات صلة</h3><ul>", links(40, "related"), "</ul></aside>",
+            '<section id="comments" class="comments"><h3>تعليقات الزوار</h3>']
+    k = 0
+    while len("".join(tail).encode(enc, "replace")) + len(body) + len(head) * 2 + len(menu) * 2 < target_kib * 1024:
+        tail.append(f'<div class="comment" id="c{k}"><span class="author">زائر {k}</span>'
+                    f'<p>{rng.choice(_COMMENTS)}</p><a class="reply" href="#c{k}">رد</a></div>')
+        tail.append(f"<script>{js(8)}</script>" if k % 10 == 0 else "")
+        k += 1
+    tail.append('</section><footer class="site-footer"><ul>' + links(60, "footer") + "</ul></footer>")
+
+    def insert(page: bytes, pattern: bytes, text: str, after: bool) -> bytes:
+        m = re.search(pattern, page, re.I)
+        if not m:
+            return page + text.encode(enc, "replace") if not after else text.encode(enc, "replace") + page
+        at = m.end() if after else m.start()
+        return page[:at] + text.encode(enc, "replace") + page[at:]
+
+    body = insert(body, rb"</head>", head, after=False)
+    body = insert(body, rb"<body[^>]*>", menu, after=True)
+    return insert(body, rb"</body>", "".join(tail), after=False)
+
+
+def heavy_pages(pages: list[dict], seed: int = 15) -> list[dict]:
+    rng = random.Random(seed)
+    titles = [t.decode("utf-8", "replace") for p in pages
+              for t in re.findall(rb"<title>(.*?)</title>", p["body"], re.S) if _encoding(p["body"]) == "utf-8"]
+    titles = [re.sub(r"\s+", " ", t).strip()[:90] for t in titles] or ["خبر"]
+    return [{**p, "body": heavy_page(p["body"], titles, rng, rng.randint(100, 300))} for p in pages]
+
+
 class FullPath:
     """raqib's four pipelines over one fresh database."""
 
@@ -112,19 +194,36 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--per-page", action="store_true", help="print each page's median times")
     ap.add_argument("--profile", action="store_true", help="cProfile the full path; print the top functions")
     ap.add_argument("--top", type=int, default=30, help="functions shown by --profile")
+    ap.add_argument("--weight", choices=("light", "heavy", "both"), default="both",
+                    help="fixture pages as they are (light), padded to 100-300 KiB (heavy), or both")
     args = ap.parse_args(argv)
 
-    pages = fixture_pages(tuple(args.outlets.split(",")) if args.outlets else None)
+    light = fixture_pages(tuple(args.outlets.split(",")) if args.outlets else None)
     if args.limit:
-        pages = pages[:args.limit]
+        light = light[:args.limit]
     tmp = Path(tempfile.mkdtemp(prefix="raqib-bench-pipeline-"))
     cfg = load_settings(environ={})
     cfg["db_path"] = str(tmp / "warmup.db")
     t0 = time.perf_counter()
     filter_step = FilterPipeline(cfg)    # watchlists compiled once per crawl process, as in a crawl
-    print(f"pages: {len(pages)} article pages from {len({p['outlet'] for p in pages})} fixture outlets, "
-          f"{sum(len(p['body']) for p in pages) / len(pages) / 1024:.1f} KiB average; "
-          f"matcher built in {time.perf_counter() - t0:.2f} s (not counted)")
+    print(f"matcher built in {time.perf_counter() - t0:.2f} s (not counted)")
+    sets = [("light", light)] if args.weight in ("light", "both") else []
+    if args.weight in ("heavy", "both"):
+        sets.append(("heavy", heavy_pages(light)))
+    ratios = {}
+    for label, pages in sets:
+        print(f"\n== {label} pages: {len(pages)} article pages from {len({p['outlet'] for p in pages})} fixture "
+              f"outlets, {sum(len(p['body']) for p in pages) / len(pages) / 1024:.1f} KiB average "
+              f"({min(len(p['body']) for p in pages) / 1024:.0f}–{max(len(p['body']) for p in pages) / 1024:.0f} KiB)")
+        ratios[label] = measure(pages, args, cfg, filter_step, tmp / label)
+    if len(ratios) > 1:
+        print("\nratio full / extract alone by page weight: "
+              + ", ".join(f"{k} {v:.3f}" for k, v in ratios.items()) + "  (target <= 1.15)")
+
+
+def measure(pages: list[dict], args, cfg: dict, filter_step, tmp: Path) -> float:
+    """Time (a) and (b) over ``pages``; print the figures; return the ratio."""
+    tmp.mkdir(parents=True, exist_ok=True)
 
     variants = [("alone", RAQIB_OPTIONS)] + ([("defaults", {})] if args.defaults else [])
     per_page = {v: [[] for _ in pages] for v, _ in variants}
@@ -193,6 +292,7 @@ def main(argv: list[str] | None = None) -> None:
         pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(args.top)
         print(f"\ncProfile of the full path ({args.rounds} rounds x {n} pages), top {args.top} by cumulative time:")
         print(out.getvalue())
+    return med["full"] / med["alone"]
 
 
 if __name__ == "__main__":
