@@ -65,7 +65,8 @@ def cli(ctx, settings_path, verbose, quiet, debug):
 
 def _register() -> None:
     from cli import crawl as _crawl  # noqa: F401  (commands register themselves)
-    for name in ("check", "daemon", "review", "watchlist", "settings", "feedtokens", "search", "model", "sources", "stats"):
+    for name in ("check", "daemon", "review", "watchlist", "settings", "feedtokens", "search", "model", "sources",
+                 "stats", "scaleout"):
         try:
             __import__(f"cli.{name}")
         except ModuleNotFoundError as exc:
