@@ -143,6 +143,8 @@ class Daemon:
         _daemon = self
         self.scheduler.start(paused=True)
         self._sync_jobs(run_soon=soon, announce=True)
+        if self.pool is not None:
+            self.pool.prestart()
         self.scheduler.resume()
         log.info("daemon started (pid %d): %d sources, db %s, at most %d crawls at once, crawl timeout %ds",
                  os.getpid(), len(self.sources), self.db_path, self.cfg["max_concurrent_crawls"],

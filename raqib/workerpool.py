@@ -144,6 +144,19 @@ class WorkerPool:
                 return worker
             return idle_enough
 
+    def prestart(self, timeout: float = 120) -> None:
+        """Start every worker and wait until they take runs, so the first runs of the
+        schedule do not wait for Scrapy's imports and the watchlist automaton."""
+        with self._lock:
+            while len([w for w in self.workers if w.alive]) < self.cfg["crawl_workers"]:
+                worker = Worker(self.cfg, self.command, self.verbosity, self)
+                self.workers.append(worker)
+                log.info("crawl worker %d started", worker.pid)
+            workers = list(self.workers)
+        for worker in workers:
+            if not worker.ready.wait(timeout):
+                log.warning("crawl worker %d not ready after %ds", worker.pid, timeout)
+
     def run(self, worker: Worker, run_id: int, source: dict, skip_unchanged: bool) -> Outcome:
         """Hand one source run to ``worker`` and wait for its outcome (in the job thread)."""
         waiter = _Waiter()
