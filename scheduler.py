@@ -380,6 +380,7 @@ class Daemon:
                 outcome = self.pool.run(worker, run_id, source.as_dict(), skip_unchanged)
                 retry = self._record_outcome(db, name, run_id, outcome) and attempt == 1
                 self._send_alerts(db, name)
+                self._recall(db, name)
                 if not retry:
                     return
                 log.warning("%s: crawling it again in a new worker", name)
