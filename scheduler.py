@@ -44,6 +44,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 from config.settings import load_settings
 from config.sources import Source, load_sources, select
 from raqib.childproc import die_with_parent, exit_text, pid_alive, tail, terminate
+from raqib.daemonlock import DaemonLock
 from raqib.errors import ConfigError, RaqibError, StorageError
 from storage.db import open_db
 from storage.runs import close_runs, last_run_clean, start_run
@@ -486,8 +487,14 @@ class Daemon:
 
 
 def run_daemon(cfg: dict, *, settings_path: str | None = None, overrides: dict | None = None) -> int:
-    """Run the daemon in this process until SIGTERM/SIGINT; returns the exit code."""
-    return Daemon(cfg, settings_path=settings_path, overrides=overrides).run_forever()
+    """Run the daemon in this process until SIGTERM/SIGINT; returns the exit code.
+
+    The database's lock is taken first, before anything is read or written, so a second
+    daemon on the same database stops at once with :class:`~raqib.errors.DaemonRunning`
+    naming the first one's pid, instead of crawling every source a second time.
+    """
+    with DaemonLock(cfg["db_path"]):
+        return Daemon(cfg, settings_path=settings_path, overrides=overrides).run_forever()
 
 
 def status_report(cfg: dict, *, config_given: bool = False) -> list[dict]:

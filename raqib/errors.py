@@ -60,3 +60,7 @@ class InputError(RaqibError):
 
 class QueryError(RaqibError):
     """A search query cannot be read (unbalanced quote, nothing searchable, too long)."""
+
+
+class DaemonRunning(RaqibError):
+    """Another daemon already holds the database's lock; the message names its pid."""

@@ -244,6 +244,34 @@ def test_hanging_source_cut_by_timeout_others_keep_schedule(site, tmp_path, daem
     assert d.stop() == 0
 
 
+def test_second_daemon_on_one_database_exits_naming_the_first(site, tmp_path, daemons):
+    """Two `raqib run` on one database would crawl every source twice at once: the second
+    is refused by the lock file next to the database, naming the first one's pid; the
+    lock of a daemon killed with SIGKILL does not block the next start."""
+    db, config = tmp_path / "raqib.db", write_config(site, tmp_path / "sources.toml", {"akhbar": 30})
+    d1 = DaemonProc(tmp_path, db, config, tag="1")
+    daemons.append(d1)
+    wait_for(lambda: "daemon started" in d1.log, 60, "the first daemon to start", d1)
+    d2 = DaemonProc(tmp_path, db, config, tag="2")
+    daemons.append(d2)
+    try:
+        code = d2.proc.wait(timeout=60)
+    except subprocess.TimeoutExpired:
+        pytest.fail(f"a second daemon kept running on the same database\n{d2.log[-3000:]}")
+    assert code == 1, d2.log[-3000:]
+    assert f"another raqib daemon (pid {d1.proc.pid}) is already running" in d2.log, d2.log[-3000:]
+    assert f"{db}.lock" in d2.log and "daemon started" not in d2.log
+    wait_for(lambda: runs(db, "akhbar", "ok"), 60, "the first daemon's crawl", d1)
+    assert d1.proc.poll() is None, "the first daemon must keep running"
+    assert len(runs(db, "akhbar")) == 1, "akhbar was crawled by two daemons"
+
+    assert d1.stop(signal.SIGKILL) == -signal.SIGKILL
+    d3 = DaemonProc(tmp_path, db, config, tag="3")
+    daemons.append(d3)
+    wait_for(lambda: "daemon started" in d3.log, 60, "a daemon to start after the first was killed", d3)
+    assert d3.stop() == 0, d3.log[-3000:]
+
+
 # -- `raqib status` on a prepared database (no daemon) -----------------------------------
 @pytest.mark.parametrize("statuses, max_failures, exit_code", [
     (["ok", "failed", "failed"], 3, 0),
