@@ -29,7 +29,7 @@ from storage.db import open_db
 from storage.runs import finish_run, start_run
 from tests.conftest import ROOT
 
-pytestmark = [pytest.mark.slow, pytest.mark.timeout(150)]
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(300)]
 
 NEW_ARTICLE = ("تنسيق أمني جديد بين الرباط ومدريد لتأمين مونديال 2030",
                ["عقد المدير العام للأمن الوطني اجتماعا مع نظيره الإسباني لبحث التنسيق الأمني المشترك "
@@ -64,7 +64,7 @@ class DaemonProc:
     def log(self) -> str:
         return self.log_path.read_text(encoding="utf-8", errors="replace")
 
-    def stop(self, sig: int = signal.SIGTERM, timeout: float = 10) -> int:
+    def stop(self, sig: int = signal.SIGTERM, timeout: float = 30) -> int:
         self.proc.send_signal(sig)
         try:
             return self.proc.wait(timeout=timeout)
@@ -137,12 +137,12 @@ def test_new_article_stored_next_cycle_reload_and_sigterm(site, tmp_path, daemon
     db, config = tmp_path / "raqib.db", write_config(site, tmp_path / "sources.toml", {"akhbar": 0.05})
     d = DaemonProc(tmp_path, db, config)
     daemons.append(d)
-    first = wait_for(lambda: runs(db, "akhbar", "ok"), 30, "first akhbar crawl", d)[0]
+    first = wait_for(lambda: runs(db, "akhbar", "ok"), 90, "first akhbar crawl", d)[0]
     assert first["trigger"] == "schedule"
 
     url = site.add_article("akhbar", NEW_ARTICLE[0], NEW_ARTICLE[1], "2026-11-22T09:00:00+01:00")
     stored = wait_for(lambda: query(db, "SELECT id, fetched_at FROM articles WHERE canonical_url = ?",
-                                    (url_key(url),)), 30, "the new article", d)
+                                    (url_key(url),)), 90, "the new article", d)
     assert len(stored) == 1
     assert len(runs(db, "akhbar")) >= 2, "the article must come from a later cycle"
     wait_for(lambda: re.search(r"crawl akhbar: ok in [\d.]+s — \d+ pages, 1 new, \d+ flagged, \d+ errors", d.log),
@@ -152,24 +152,24 @@ def test_new_article_stored_next_cycle_reload_and_sigterm(site, tmp_path, daemon
     good = config.read_text(encoding="utf-8")
     config.write_text(good.replace('name = "akhbar"', 'name = "akhbar"\nintervall = 3'), encoding="utf-8")
     d.proc.send_signal(signal.SIGHUP)
-    line = wait_for(lambda: re.search(r"ERROR .*reload refused.*", d.log), 15, "refused reload", d).group(0)
+    line = wait_for(lambda: re.search(r"ERROR .*reload refused.*", d.log), 60, "refused reload", d).group(0)
     assert "sources.toml" in line and "'akhbar'" in line and "'intervall'" in line
     # a valid change takes effect without restart: a new source is scheduled and crawled
     write_config(site, config, {"akhbar": 0.05, "bawaba": 0.05})
     d.proc.send_signal(signal.SIGHUP)
-    wait_for(lambda: runs(db, "bawaba", "ok"), 30, "bawaba crawled after reload", d)
+    wait_for(lambda: runs(db, "bawaba", "ok"), 90, "bawaba crawled after reload", d)
     assert set(jobs(db)) == {"crawl:akhbar", "crawl:bawaba"}
 
-    t0 = time.monotonic()
-    assert d.stop(signal.SIGTERM, timeout=10) == 0, d.log[-3000:]
-    assert time.monotonic() - t0 < 10
+    # stops well inside systemd's TimeoutStopSec (30 s); how fast is for bench/, not a test
+    assert d.stop(signal.SIGTERM, timeout=30) == 0, d.log[-3000:]
     assert query(db, "SELECT count(*) FROM runs WHERE status = 'running'")[0][0] == 0
     assert "daemon stopped" in d.log
 
 
 def test_sigkill_mid_crawl_restart_loses_and_duplicates_nothing(site, tmp_path, daemons):
     db = tmp_path / "raqib.db"
-    config = write_config(site, tmp_path / "sources.toml", {"akhbar": 1, "bawaba": 1})
+    # 30 min intervals: a crawl of either source after the restart can only be the make-up
+    config = write_config(site, tmp_path / "sources.toml", {"akhbar": 30, "bawaba": 30})
     # a third of bawaba's articles trickle in slowly, so the kill lands mid-crawl; enough
     # parallel requests per domain that the trickling ones do not hold every slot
     site.set_fault("bawaba", "/news/1[5-7]*.html", "drip", chunk=64, interval=0.5)
@@ -181,14 +181,14 @@ def test_sigkill_mid_crawl_restart_loses_and_duplicates_nothing(site, tmp_path, 
         stored = query(db, "SELECT count(*) FROM articles WHERE source = 'bawaba'")
         return running if running and stored and stored[0][0] >= 3 else None
 
-    killed_run = wait_for(mid_crawl, 40, "bawaba mid-crawl with some articles stored", d1)[0]
-    wait_for(lambda: runs(db, "akhbar", "ok"), 30, "akhbar's first crawl", d1)
+    killed_run = wait_for(mid_crawl, 90, "bawaba mid-crawl with some articles stored", d1)[0]
+    wait_for(lambda: runs(db, "akhbar", "ok"), 90, "akhbar's first crawl", d1)
     jobs_before = jobs(db)
     assert set(jobs_before) == {"crawl:akhbar", "crawl:bawaba"}
     assert d1.stop(signal.SIGKILL) == -signal.SIGKILL
     # the crawl process dies with the daemon (PR_SET_PDEATHSIG): no orphan keeps writing
     wait_for(lambda: not psutil.pid_exists(killed_run["pid"])
-             or psutil.Process(killed_run["pid"]).status() == psutil.STATUS_ZOMBIE, 10, "orphan crawl gone")
+             or psutil.Process(killed_run["pid"]).status() == psutil.STATUS_ZOMBIE, 30, "orphan crawl gone")
     assert runs(db, "bawaba", "running"), "the killed crawl leaves its run 'running'"
     stored_before = query(db, "SELECT count(*) FROM articles WHERE source = 'bawaba'")[0][0]
     assert stored_before < len(site.expected_articles("bawaba"))
@@ -196,14 +196,12 @@ def test_sigkill_mid_crawl_restart_loses_and_duplicates_nothing(site, tmp_path, 
     site.clear_faults()
     d2 = DaemonProc(tmp_path, db, config, tag="2")
     daemons.append(d2)
-    rerun = wait_for(lambda: [r for r in runs(db, "bawaba", "ok") if r["id"] > killed_run["id"]], 30,
-                     "bawaba crawled again after restart", d2)[0]
+    # "soon": long before its 30 min interval would have come round
+    wait_for(lambda: [r for r in runs(db, "bawaba", "ok") if r["id"] > killed_run["id"]], 90,
+             "bawaba crawled again after restart", d2)
     old = runs(db, "bawaba")[0]
     assert old["id"] == killed_run["id"] and old["status"] == "interrupted"
     assert "crawled again after restart" in old["errors"]
-    # "soon": well before its 60 s interval would have come round
-    from datetime import datetime
-    assert datetime.fromisoformat(rerun["started_at"]).timestamp() - d2.started < 15, rerun
     assert "bawaba: was interrupted; crawling again" in d2.log
     # the job store survived the kill: same jobs, akhbar's next run time kept (not reset)
     jobs_after = jobs(db)
@@ -218,17 +216,25 @@ def test_sigkill_mid_crawl_restart_loses_and_duplicates_nothing(site, tmp_path, 
 
 
 def test_hanging_source_cut_by_timeout_others_keep_schedule(site, tmp_path, daemons):
+    """bawaba's server never answers: its crawl is cut by crawl_timeout, and meanwhile
+    akhbar keeps being crawled on its 3 s schedule.  Asserted as order (an akhbar crawl
+    began after bawaba's and ended before it was cut; a later one followed), with a
+    timeout generous enough for a busy machine, never as a count inside a time window."""
     db = tmp_path / "raqib.db"
     config = write_config(site, tmp_path / "sources.toml", {"akhbar": 0.05, "bawaba": 0.05})
     site.set_fault("bawaba", "/*", "hang")          # the server never answers
-    d = DaemonProc(tmp_path, db, config, env={"RAQIB_CRAWL_TIMEOUT": "5"})
+    d = DaemonProc(tmp_path, db, config, env={"RAQIB_CRAWL_TIMEOUT": "40"})
     daemons.append(d)
-    timed_out = wait_for(lambda: runs(db, "bawaba", "timeout"), 30, "bawaba timeout", d)[0]
-    assert "timed out after 5s" in timed_out["errors"]
+    timed_out = wait_for(lambda: runs(db, "bawaba", "timeout"), 120, "bawaba timeout", d)[0]
+    assert "timed out after 40s" in timed_out["errors"]
     assert re.search(r"WARNING .*crawl bawaba: timeout in [\d.]+s", d.log), d.log[-3000:]
-    # meanwhile akhbar kept its 3 s schedule
-    akhbar_ok = [r for r in runs(db, "akhbar", "ok") if r["started_at"] <= timed_out["finished_at"]]
-    assert len(akhbar_ok) >= 2, (akhbar_ok, d.log[-3000:])
+    # meanwhile akhbar kept its schedule: a crawl of it ran inside bawaba's hang ...
+    during = [r for r in runs(db, "akhbar", "ok")
+              if timed_out["started_at"] <= r["started_at"] and r["finished_at"] <= timed_out["finished_at"]]
+    assert during, (runs(db, "akhbar"), timed_out, d.log[-3000:])
+    # ... and it is still scheduled: another crawl follows
+    wait_for(lambda: [r for r in runs(db, "akhbar", "ok") if r["id"] > during[-1]["id"]], 60,
+             "a later akhbar crawl", d)
     assert not psutil.pid_exists(timed_out["pid"]) or \
         psutil.Process(timed_out["pid"]).status() == psutil.STATUS_ZOMBIE
 
@@ -363,15 +369,15 @@ def test_daemon_sends_alerts_after_each_crawl(site, tmp_path, daemons):
         db, config = tmp_path / "raqib.db", write_config(site, tmp_path / "sources.toml", {"akhbar": 0.05})
         d = DaemonProc(tmp_path, db, config, env={"RAQIB_WEBHOOK_URL": hook.url})
         daemons.append(d)
-        wait_for(lambda: runs(db, "akhbar", "ok"), 30, "first akhbar crawl", d)
+        wait_for(lambda: runs(db, "akhbar", "ok"), 90, "first akhbar crawl", d)
         flagged = lambda: {r[0] for r in query(db, "SELECT article_id FROM flags WHERE flagged = 1")}
-        wait_for(lambda: flagged() and len(hook.delivered()) >= len(flagged()), 30, "alerts for the first flags", d)
+        wait_for(lambda: flagged() and len(hook.delivered()) >= len(flagged()), 90, "alerts for the first flags", d)
         url = site.add_article("akhbar", NEW_ARTICLE[0], NEW_ARTICLE[1], "2026-11-22T09:00:00+01:00")
         new_id = wait_for(lambda: query(db, "SELECT id FROM articles WHERE canonical_url = ?", (url_key(url),)),
                           30, "the new article", d)[0][0]
-        wait_for(lambda: any(p["json"]["article_id"] == new_id for p in hook.delivered()), 30,
+        wait_for(lambda: any(p["json"]["article_id"] == new_id for p in hook.delivered()), 90,
                  "the alert for the new flag", d)
-        assert d.stop(signal.SIGTERM, timeout=10) == 0
+        assert d.stop(signal.SIGTERM, timeout=30) == 0
         keys = [p["key"] for p in hook.delivered()]
         assert len(keys) == len(set(keys)) == len(flagged()), "one alert per flag, none repeated"
         assert "alerts after crawl akhbar" in d.log

@@ -329,7 +329,8 @@ def test_fault_hang_and_drip_end_on_stop():
     finally:
         started = time.monotonic()
         site.stop()
-    assert time.monotonic() - started < 3
+    # not waiting out the 10 s drip interval (a bound far from any busy machine's delays)
+    assert time.monotonic() - started < 8
 
 
 # -- seed pages give their text back -------------------------------------------------
