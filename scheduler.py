@@ -48,8 +48,8 @@ from raqib.daemonlock import DaemonLock
 from raqib.errors import ConfigError, RaqibError, StorageError
 from storage.db import open_db
 from storage.runs import close_runs, last_run_clean, start_run
-from storage.status import (job_id, max_run_id, process_runs, running_runs, scheduled_jobs, source_status,
-                            sources_last_interrupted)
+from storage.status import (job_id, last_started, max_run_id, process_runs, running_runs, scheduled_jobs,
+                            source_status, sources_last_interrupted)
 
 log = logging.getLogger("scheduler")  # not __name__: it is "__main__" under `python scheduler.py`
 
@@ -75,6 +75,34 @@ def crawl_source(name: str) -> None:
         log.warning("%s: job fired with no daemon running; ignored", name)
         return
     daemon.crawl(name)
+
+
+def _utc(iso: str) -> datetime:
+    at = datetime.fromisoformat(iso)
+    return at if at.tzinfo else at.replace(tzinfo=timezone.utc)
+
+
+def missed_run(next_run: datetime | None, last_start: datetime | None, interval: timedelta,
+               now: datetime) -> datetime | None:
+    """The run a source missed while the daemon was down or busy, to be made up at start;
+    None when the stored schedule already has it right.
+
+    APScheduler moves a job's stored next run time on when it hands the run to the
+    executor, not when the crawl starts: a run that was waiting for a free crawl slot
+    when the daemon was killed is lost, and the job store says "next interval" (issue
+    16: up to 30 min without news).  The runs table knows better: a source is due one
+    interval after its last crawl started, and at once if it never crawled.  The time
+    returned is that due time moved on to the latest point of its interval grid not
+    after ``now``: exactly the one run APScheduler's coalescing would keep.  Setting it
+    as the job's next run time lets the scheduler's own misfire handling (``coalesce``,
+    ``misfire_grace_time``) make the run up once, right after start.
+    """
+    if next_run is None or next_run <= now:   # paused; or past due, which APScheduler makes up itself
+        return None
+    due = now if last_start is None else last_start + interval
+    if due > now or due >= next_run:
+        return None
+    return due + ((now - due) // interval) * interval
 
 
 def validate_watchlists(cfg: dict) -> str | None:
@@ -122,6 +150,7 @@ class Daemon:
         db = open_db(self.db_path)
         try:
             soon = self._recover(db)
+            started = {name: _utc(at) for name, at in last_started(db).items()}
             if self.cfg["crawl_workers"] > 0:
                 from raqib.workerpool import WorkerPool
                 from storage.sources import upsert_sources
@@ -143,7 +172,7 @@ class Daemon:
         self.scheduler.add_listener(self._on_event, EVENT_JOB_ERROR | EVENT_JOB_MISSED | EVENT_JOB_MAX_INSTANCES)
         _daemon = self
         self.scheduler.start(paused=True)
-        self._sync_jobs(run_soon=soon, announce=True)
+        self._sync_jobs(run_soon=soon, last_start=started, announce=True)
         if self.pool is not None:
             self.pool.prestart()
         self.scheduler.resume()
@@ -259,9 +288,14 @@ class Daemon:
         return IntervalTrigger(seconds=source.interval_minutes * 60, jitter=source.jitter_seconds or None,
                                timezone=timezone.utc)
 
-    def _sync_jobs(self, run_soon: set[str] = frozenset(), announce: bool = False) -> dict[str, list[str]]:
+    def _sync_jobs(self, run_soon: set[str] = frozenset(), last_start: dict[str, datetime] | None = None,
+                   announce: bool = False) -> dict[str, list[str]]:
         """Make the job store match the enabled sources, keeping stored next run times
-        of unchanged jobs (``add_job(replace_existing=True)`` would reset them)."""
+        of unchanged jobs (``add_job(replace_existing=True)`` would reset them).
+
+        At start (``last_start`` given: when each source's last crawl began) a run the
+        previous daemon missed is made up once (see :func:`missed_run`).
+        """
         sched = self.scheduler
         now = datetime.now(timezone.utc)
         changes: dict[str, list[str]] = {"added": [], "removed": [], "rescheduled": []}
@@ -295,6 +329,11 @@ class Daemon:
             if src.name in run_soon and (job.next_run_time is None or job.next_run_time > soon):
                 job = sched.modify_job(jid, next_run_time=soon)
                 log.info("%s: was interrupted; crawling again in %gs", src.name, RUN_SOON_SECONDS)
+            elif last_start is not None and (missed := missed_run(job.next_run_time, last_start.get(src.name),
+                                                                  trigger.interval, now)):
+                job = sched.modify_job(jid, next_run_time=missed)
+                log.info("%s: due since %s (missed while the daemon was down or busy); crawling it once now",
+                         src.name, missed.isoformat(timespec="seconds"))
             elif announce:
                 log.info("%s: next run %s", src.name,
                          job.next_run_time.isoformat(timespec="seconds") if job.next_run_time else "paused")

@@ -44,6 +44,12 @@ def sources_last_interrupted(db: sqlite_utils.Database) -> list[str]:
     return sorted(name for name, row in last_runs(db).items() if row["status"] == "interrupted")
 
 
+def last_started(db: sqlite_utils.Database) -> dict[str, str]:
+    """Source -> when its latest crawl started (ISO 8601; any trigger, any outcome): the
+    daemon makes up at start a run that is due by this and lost from its schedule."""
+    return dict(db.execute("SELECT source, max(started_at) FROM runs GROUP BY source").fetchall())
+
+
 def job_id(source: str) -> str:
     return JOB_PREFIX + source
 

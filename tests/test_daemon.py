@@ -17,6 +17,7 @@ import sqlite3
 import subprocess
 import sys
 import time
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import psutil
@@ -276,6 +277,75 @@ def test_second_daemon_on_one_database_exits_naming_the_first(site, tmp_path, da
     daemons.append(d3)
     wait_for(lambda: "daemon started" in d3.log, 60, "a daemon to start after the first was killed", d3)
     assert d3.stop() == 0, d3.log[-3000:]
+
+
+def test_sources_waiting_when_daemon_was_killed_are_made_up_once_at_restart(tmp_path, daemons):
+    """One crawl slot, two sources every 30 min: akhbar and bawaba are both due at start,
+    one crawls (slowly) and the other waits for the slot.  APScheduler has already moved
+    the waiting one's stored next run to +30 min, so after a `kill -9` it would wait
+    that long; the restarted daemon makes it up at once (and the interrupted one), each
+    exactly once."""
+    from urllib.parse import urlsplit
+
+    with FixtureSite(outlets=("akhbar", "bawaba")) as site:
+        db = tmp_path / "raqib.db"
+        config = write_config(site, tmp_path / "sources.toml", {"akhbar": 30, "bawaba": 30})
+        for outlet in ("akhbar", "bawaba"):          # whichever crawls first is still at it when killed
+            for art in site.expected_articles(outlet)[::3]:
+                site.set_fault(outlet, urlsplit(art["url"]).path, "drip", chunk=64, interval=0.5)
+        env = {"RAQIB_MAX_CONCURRENT_CRAWLS": "1", "RAQIB_CONCURRENT_REQUESTS_PER_DOMAIN": "8"}
+        d1 = DaemonProc(tmp_path, db, config, tag="1", env=env)
+        daemons.append(d1)
+
+        def one_crawling_other_waiting():
+            running = [r for name in ("akhbar", "bawaba") for r in runs(db, name, "running")]
+            if len(running) != 1:
+                return None
+            crawling = query(db, "SELECT source FROM runs WHERE id = ?", (running[0]["id"],))[0][0]
+            stored = query(db, "SELECT count(*) FROM articles WHERE source = ?", (crawling,))[0][0]
+            return (crawling, running[0]) if stored >= 3 else None
+
+        crawling, killed_run = wait_for(one_crawling_other_waiting, 90, "one source mid-crawl", d1)
+        waiting = ({"akhbar", "bawaba"} - {crawling}).pop()
+        assert runs(db, waiting) == [], "the other source waits for the only crawl slot"
+        stored_next = jobs(db)[f"crawl:{waiting}"]
+        assert stored_next > time.time() + 20 * 60, "APScheduler moved the waiting job's next run on already"
+        assert d1.stop(signal.SIGKILL) == -signal.SIGKILL
+
+        site.clear_faults()
+        d2 = DaemonProc(tmp_path, db, config, tag="2", env=env)
+        daemons.append(d2)
+        made_up = wait_for(lambda: runs(db, waiting, "ok"), 120, f"{waiting} made up after the restart", d2)
+        rerun = wait_for(lambda: [r for r in runs(db, crawling, "ok") if r["id"] > killed_run["id"]], 120,
+                         f"{crawling} crawled again after the restart", d2)
+        assert f"{waiting}: due since" in d2.log and "crawling it once now" in d2.log, d2.log[-3000:]
+        assert f"{crawling}: was interrupted; crawling again" in d2.log
+        # once each: both runs are done, and the next ones are a full interval away
+        assert [r["id"] for r in runs(db, waiting)] == [made_up[0]["id"]]
+        assert [r["id"] for r in runs(db, crawling) if r["id"] > killed_run["id"]] == [rerun[0]["id"]]
+        next_runs = jobs(db)
+        assert min(next_runs.values()) > time.time() + 20 * 60, next_runs
+        assert d2.stop() == 0, d2.log[-3000:]
+
+
+def _t(minute: float) -> datetime:
+    return datetime(2026, 11, 30, 12, 0, tzinfo=timezone.utc) + timedelta(minutes=minute)
+
+
+@pytest.mark.parametrize("next_run, last_start, now, expected", [
+    (_t(60), _t(0), _t(45), _t(30)),          # waiting for a slot when killed: its run is made up
+    (_t(60), None, _t(45), _t(45)),           # never crawled at all: at once
+    (_t(60), _t(0), _t(200), None),           # past due in the store: APScheduler makes it up itself
+    (_t(60), _t(30), _t(45), None),           # crawled on time: next run kept
+    (_t(60), _t(20), _t(45), None),           # not due yet (one interval after the last start)
+    (None, _t(0), _t(45), None),              # paused
+    (_t(600), _t(0), _t(100), _t(90)),        # several intervals missed: one run, on the grid
+], ids=["lost-while-waiting", "never-crawled", "past-due-left-to-apscheduler", "on-time", "not-due-yet",
+        "paused", "coalesced-to-one"])
+def test_missed_run(next_run, last_start, now, expected):
+    from scheduler import missed_run
+
+    assert missed_run(next_run, last_start, timedelta(minutes=30), now) == expected
 
 
 # -- `raqib status` on a prepared database (no daemon) -----------------------------------
