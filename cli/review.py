@@ -221,21 +221,27 @@ def alerts():
 def alerts_send(obj, db_path):
     """Enqueue alerts for new flags and send the pending ones (webhook_url, smtp_*).
 
-    A flag is alerted at most once per channel, however often this runs.
+    A flag is alerted at most once per channel, however often this runs.  An alert
+    whose sender was killed while sending is retried once its lease (derived from
+    alert_timeout) has run out; SIGTERM or Ctrl-C stop at once and requeue it.
 
     \b
     Example:
       RAQIB_WEBHOOK_URL=http://127.0.0.1:9000/hook raqib alerts send
     """
-    from review.alerts import channels, dispatch_pending
+    from review.alerts import StopRequest, channels, dispatch_pending
 
     db, cfg = _open(obj, db_path)
     if not channels(cfg):
         click.echo("No alert channel configured: set webhook_url and/or smtp_host + smtp_to.", err=True)
         sys.exit(1)
-    stats = dispatch_pending(db, cfg)
+    stop = StopRequest()
+    with stop.installed():      # SIGTERM / Ctrl-C: stop without losing or repeating an alert
+        stats = dispatch_pending(db, cfg, stop=stop)
     echo_json(stats.as_dict())
-    if stats.failed or stats.retried:
+    if stats.interrupted:
+        click.echo(f"Stopped by {stats.interrupted}: alerts not sent yet stay queued for the next run.", err=True)
+    if stats.failed or stats.retried or stats.interrupted:
         sys.exit(1)
 
 

@@ -32,6 +32,7 @@ class Setting:
 SETTINGS: tuple[Setting, ...] = (
     Setting("allowed_networks", str, "", "Comma-separated networks (CIDR, e.g. `10.20.0.0/16`) the crawler may reach although they are private, link-local or reserved; otherwise only sources whose own host is in such a range may (see SSRF in the README)."),
     Setting("access_token", str, "", "Token required by `raqib serve` when bound to a non-loopback address (at least 16 characters)."),
+    Setting("alert_timeout", int, 10, "Seconds one webhook request or SMTP step of an alert may take; an alert being sent is leased to its sender for what its tries can take (about 2 min at 10), after which a killed sender's alert is retried."),
     Setting("autothrottle", bool, True, "Adapt request rate to each server's latency (Scrapy AutoThrottle)."),
     Setting("chart_digits", str, "arabic", "Digits in the trends page's chart labels: `arabic` (Arabic-Indic ٠١٢٣) or `latin` (0123)."),
     Setting("concurrent_requests", int, 16, "Parallel requests across all domains in one crawl."),

@@ -7,18 +7,29 @@ exponential backoff.  The outbox row is marked sent right after delivery, so a
 restarted process never sends the same flag again; the webhook also carries an
 ``Idempotency-Key`` header (the flag key) so a receiver can drop the one duplicate a
 crash between delivery and bookkeeping could cause.
+
+Each alert is leased to its sender for as long as its tries can take
+(:func:`lease_seconds`, from the ``alert_timeout`` setting): a sender killed while
+sending leaves its row to be retried when the lease runs out.  SIGTERM or Ctrl-C
+during ``raqib alerts send`` (:class:`StopRequest`) abandons the request in flight
+(unanswered, so not delivered) and hands its row straight back to the queue.
 """
 
 from __future__ import annotations
 
 import logging
+import os
+import signal
 import smtplib
+import socket
 import time
+import uuid
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from email.header import Header
 from email.mime.multipart import MIMEMultipart
 from email.mime.text import MIMEText
-from typing import Callable
+from typing import Callable, Iterator
 
 import httpx
 import sqlite_utils
@@ -30,6 +41,11 @@ from storage import alerts as outbox
 log = logging.getLogger(__name__)
 
 WEBHOOK, EMAIL = "webhook", "email"
+DEFAULT_TIMEOUT = 10        # seconds: the alert_timeout setting's default
+# One try may take its timeout several times over: httpx and smtplib time each step
+# (connect, send, every answer read) separately, and SMTP has several round trips.
+TIMEOUTS_PER_TRY = 4
+LEASE_SLACK = 5.0           # seconds for the bookkeeping around the tries
 
 
 @dataclass
@@ -39,10 +55,59 @@ class DispatchStats:
     retried: dict[str, int] = field(default_factory=dict)     # still pending, will be retried next call
     failed: dict[str, int] = field(default_factory=dict)      # gave up (max_attempts reached)
     errors: list[str] = field(default_factory=list)
+    interrupted: str = ""                                     # the signal that stopped this call
 
     def as_dict(self) -> dict:
-        return {"enqueued": self.enqueued, "sent": self.sent, "retried": self.retried,
-                "failed": self.failed, "errors": self.errors}
+        out = {"enqueued": self.enqueued, "sent": self.sent, "retried": self.retried,
+               "failed": self.failed, "errors": self.errors}
+        return out | ({"interrupted": self.interrupted} if self.interrupted else {})
+
+
+class Interrupted(BaseException):
+    """A stop signal arrived while an alert was on its way (a BaseException, like
+    KeyboardInterrupt, so no ``except Exception`` on the way swallows it)."""
+
+
+class StopRequest:
+    """SIGTERM/SIGINT handler for a sending process: stop, losing and repeating nothing.
+
+    During a delivery it raises :class:`Interrupted`, abandoning a request the receiver
+    has not answered, whose row then goes straight back to the queue.  At any other
+    moment it only marks the stop, so the bookkeeping of an alert already delivered is
+    completed and no further alert is started.
+    """
+
+    def __init__(self) -> None:
+        self.signal = ""
+        self.in_flight = False
+
+    def __call__(self, signum: int, frame=None) -> None:
+        self.signal = signal.Signals(signum).name
+        if self.in_flight:
+            self.in_flight = False
+            raise Interrupted(self.signal)
+
+    @contextmanager
+    def installed(self, signals: tuple[int, ...] = (signal.SIGTERM, signal.SIGINT)) -> Iterator["StopRequest"]:
+        old = {sig: signal.signal(sig, self) for sig in signals}
+        try:
+            yield self
+        finally:
+            for sig, handler in old.items():
+                signal.signal(sig, handler)
+
+
+def lease_seconds(timeout: float, tries: int, backoff: float) -> float:
+    """How long a claimed alert stays reserved for its sender: longer than all its tries
+    and the backoff sleeps between them can take, so a live sender never loses its row
+    to another one (which would send it twice), while a dead sender's row is retried
+    soon after."""
+    return tries * TIMEOUTS_PER_TRY * timeout + backoff * (2 ** max(tries - 1, 0) - 1) + LEASE_SLACK
+
+
+def new_owner() -> str:
+    """Names one dispatch call in the outbox's leases (host, pid and a nonce)."""
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
 
 
 class DeliveryError(Exception):
@@ -78,7 +143,7 @@ def payload(row: dict) -> dict:
             "score": row["score"], "watchlist": row["watchlist"], "matched_terms": terms, "evidence": row.get("evidence") or []}
 
 
-def send_webhook(url: str, body: dict, *, timeout: float = 10.0,
+def send_webhook(url: str, body: dict, *, timeout: float = DEFAULT_TIMEOUT,
                  client: httpx.Client | None = None) -> None:
     headers = {"Idempotency-Key": body["flag_key"], "User-Agent": "raqib-alerts/0.1"}
     try:
@@ -131,7 +196,7 @@ def _email_html(body: dict) -> str:
              watchlist=body["watchlist"], terms="، ".join(body["matched_terms"]))) + "\n"
 
 
-def send_email(cfg: dict, body: dict, *, timeout: float = 20.0) -> None:
+def send_email(cfg: dict, body: dict, *, timeout: float = DEFAULT_TIMEOUT) -> None:
     recipients = [r.strip() for r in str(cfg.get("smtp_to", "")).split(",") if r.strip()]
     msg = build_email(body, cfg.get("smtp_from") or "raqib@localhost", recipients)
     try:
@@ -145,8 +210,8 @@ def send_email(cfg: dict, body: dict, *, timeout: float = 20.0) -> None:
 
 def dispatch_pending(db: sqlite_utils.Database, cfg: dict, *, sleep: Callable[[float], None] = time.sleep,
                      clock: Callable[[], str] | None = None, tries: int = 3, backoff: float = 1.0,
-                     max_attempts: int = 9, senders: dict[str, Callable[[dict], None]] | None = None
-                     ) -> DispatchStats:
+                     max_attempts: int = 9, senders: dict[str, Callable[[dict], None]] | None = None,
+                     stop: StopRequest | None = None) -> DispatchStats:
     """Enqueue alerts for new flags and send every pending one; returns what happened.
 
     Args:
@@ -158,47 +223,71 @@ def dispatch_pending(db: sqlite_utils.Database, cfg: dict, *, sleep: Callable[[f
         backoff: first delay in seconds.
         max_attempts: attempts over all calls after which an alert is marked failed.
         senders: override delivery per channel (a callable taking the payload).
+        stop: set by a signal handler (``raqib alerts send``): stop without losing or
+            repeating an alert; ``stats.interrupted`` then names the signal.
     """
     stats = DispatchStats()
     chans = channels(cfg)
     if not chans:
         return stats
     stats.enqueued = outbox.enqueue_new(db, chans)
+    timeout = float(cfg.get("alert_timeout") or DEFAULT_TIMEOUT)
+    lease = lease_seconds(timeout, tries, backoff)
+    owner = new_owner()
     client = httpx.Client() if WEBHOOK in chans else None
-    deliver = {WEBHOOK: lambda body: send_webhook(cfg["webhook_url"], body, client=client),
-               EMAIL: lambda body: send_email(cfg, body)}
+    deliver = {WEBHOOK: lambda body: send_webhook(cfg["webhook_url"], body, client=client, timeout=timeout),
+               EMAIL: lambda body: send_email(cfg, body, timeout=timeout)}
     deliver.update(senders or {})
+    stop = stop or StopRequest()
     try:
         for chan in chans:
             for row in outbox.pending(db, chan):
-                if not outbox.claim(db, row["id"]):
+                if stop.signal:
+                    break
+                if not outbox.claim(db, row["id"], owner=owner, lease_seconds=lease):
                     continue
                 row["evidence"] = evidence_for(db, row["article_id"], row["watchlist"])
-                _send_one(db, row, deliver[chan], stats, sleep=sleep, clock=clock, tries=tries,
-                          backoff=backoff, max_attempts=max_attempts)
+                _send_one(db, row, deliver[chan], stats, owner=owner, stop=stop, sleep=sleep, clock=clock,
+                          tries=tries, backoff=backoff, max_attempts=max_attempts)
+    except Interrupted:
+        pass
     finally:
         if client is not None:
             client.close()
+    stats.interrupted = stop.signal
+    if stop.signal:
+        log.warning("alerts: stopped by %s; alerts not sent yet stay queued for the next run", stop.signal)
     if stats.enqueued or stats.sent or stats.failed:
         log.info("alerts: %d enqueued, sent %s, retry later %s, failed %s", stats.enqueued, stats.sent,
                  stats.retried, stats.failed)
     return stats
 
 
-def _send_one(db, row, deliver, stats: DispatchStats, *, sleep, clock, tries, backoff, max_attempts) -> None:
+def _send_one(db, row, deliver, stats: DispatchStats, *, owner: str, stop: StopRequest, sleep, clock, tries,
+              backoff, max_attempts) -> None:
     chan = row["channel"]
     body = payload(row)
     attempts = row["attempts"]
     error = ""
     for n in range(tries):
+        if n and stop.signal:     # stopping: the next run tries again
+            break
         attempts += 1
         try:
-            deliver(body)
+            stop.in_flight = True
+            try:
+                deliver(body)
+            finally:
+                stop.in_flight = False
+        except Interrupted as exc:  # the receiver never answered: not delivered, queue it again now
+            outbox.finish(db, row["id"], owner=owner, sent=False, attempts=attempts - 1,
+                          error=f"interrupted by {exc} while sending; retried by the next run")
+            raise
         except DeliveryError as exc:
             error = str(exc)
             log.warning("alert %s via %s, attempt %d: %s", row["flag_key"], chan, attempts, error)
             if exc.permanent or attempts >= max_attempts:
-                outbox.finish(db, row["id"], sent=False, attempts=attempts, error=error, give_up=True)
+                outbox.finish(db, row["id"], owner=owner, sent=False, attempts=attempts, error=error, give_up=True)
                 stats.failed[chan] = stats.failed.get(chan, 0) + 1
                 stats.errors.append(f"{row['flag_key']} {chan}: {error}")
                 return
@@ -206,11 +295,14 @@ def _send_one(db, row, deliver, stats: DispatchStats, *, sleep, clock, tries, ba
                 sleep(backoff * (2 ** n))
             continue
         except Exception as exc:  # a bug in a sender must not leave the row stuck in 'sending'
-            outbox.finish(db, row["id"], sent=False, attempts=attempts, error=repr(exc))
+            outbox.finish(db, row["id"], owner=owner, sent=False, attempts=attempts, error=repr(exc))
             raise
-        outbox.finish(db, row["id"], sent=True, attempts=attempts, at=clock() if clock else None)
+        if not outbox.finish(db, row["id"], owner=owner, sent=True, attempts=attempts,
+                             at=clock() if clock else None):
+            log.warning("alert %s via %s was delivered after its lease ran out; another sender may deliver"
+                        " it again (the receiver can drop it by its Idempotency-Key)", row["flag_key"], chan)
         stats.sent[chan] = stats.sent.get(chan, 0) + 1
         return
-    outbox.finish(db, row["id"], sent=False, attempts=attempts, error=error)
+    outbox.finish(db, row["id"], owner=owner, sent=False, attempts=attempts, error=error)
     stats.retried[chan] = stats.retried.get(chan, 0) + 1
     stats.errors.append(f"{row['flag_key']} {chan}: {error}")

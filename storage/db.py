@@ -138,7 +138,18 @@ def _v6_extraction_paths(db: sqlite_utils.Database) -> None:
             db.execute(f"ALTER TABLE articles ADD COLUMN {col} TEXT")
 
 
-MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_v1, _v2, _v3, _v4, _v5, _v6_extraction_paths]
+def _v7_alert_leases(db: sqlite_utils.Database) -> None:
+    # Alert outbox claims become leases (storage/alerts.py): who claimed a row, when, and
+    # until when, so a row whose sender died is retried.  Idempotent (re-running it
+    # after a renumbering is harmless).
+    have = db["alerts"].columns_dict
+    for column in ("claimed_by", "claimed_at", "lease_until"):
+        if column not in have:
+            db.execute(f"ALTER TABLE alerts ADD COLUMN {column} TEXT")
+
+
+MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_v1, _v2, _v3, _v4, _v5, _v6_extraction_paths,
+                                                             _v7_alert_leases]
 
 
 def open_db(path: str | Path, *, migrate: bool = True, durable: bool = True) -> sqlite_utils.Database:

@@ -3,8 +3,14 @@
 from __future__ import annotations
 
 import json
+import os
+import signal
 import socket
+import subprocess
+import sys
 import threading
+import time
+from datetime import datetime, timezone
 from email import message_from_bytes as _parse
 from email import policy
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -12,7 +18,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 import review_data
-from conftest import run_cli
+from conftest import ROOT, run_cli
 from raqib.items import Flag, Match
 from review.alerts import dispatch_pending
 from storage import alerts as outbox
@@ -141,9 +147,115 @@ def test_claim_is_exclusive(built):
     db = open_db(path)
     outbox.enqueue_new(db, ["webhook"])
     first = outbox.pending(db, "webhook")[0]
-    assert outbox.claim(db, first["id"]) is True
-    assert outbox.claim(open_db(path), first["id"]) is False
+    assert outbox.claim(db, first["id"], owner="a", lease_seconds=60) is True
+    assert outbox.claim(open_db(path), first["id"], owner="b", lease_seconds=60) is False
     assert first["id"] not in [r["id"] for r in outbox.pending(db, "webhook")]
+
+
+def test_claim_is_a_lease_only_its_owner_finishes(built):
+    """A row whose sender died stays 'sending' until its lease runs out, then is up for
+    sending again; the old owner, if it was only slow, can no longer record it."""
+    path, _ = built
+    db, other = open_db(path), open_db(path)
+    outbox.enqueue_new(db, ["webhook"])
+    row = outbox.pending(db, "webhook")[0]["id"]
+    at = "2026-11-30T12:00:{:02d}+00:00".format
+    assert outbox.claim(db, row, owner="a", lease_seconds=30, now=at(0))
+    assert not outbox.claim(other, row, owner="b", lease_seconds=30, now=at(29))     # still a's
+    assert row not in [r["id"] for r in outbox.pending(db, "webhook", now=at(29))]
+    assert row in [r["id"] for r in outbox.pending(db, "webhook", now=at(30))]       # lease ran out
+    assert outbox.claim(other, row, owner="b", lease_seconds=30, now=at(30))
+    assert not outbox.finish(db, row, owner="a", sent=True, attempts=1)             # a lost it
+    assert outbox.finish(other, row, owner="b", sent=True, attempts=1)
+    assert outbox.outbox_counts(db)["webhook"]["sent"] == 1
+    # rows left 'sending' by a version without leases are retried too
+    db.execute("UPDATE alerts SET status = 'sending', lease_until = NULL, claimed_by = NULL"
+               " WHERE id = (SELECT max(id) FROM alerts)")
+    stale = db.execute("SELECT max(id) FROM alerts").fetchone()[0]
+    assert stale in [r["id"] for r in outbox.pending(db, "webhook")]
+
+
+class HoldingReceiver(Receiver):
+    """Answers the first alert, then holds every later request open: it keeps the
+    sender waiting with ``102 Processing`` interim answers (never a final one, so
+    nothing is delivered) until ``release()``; after that it answers 200."""
+
+    def __init__(self):
+        super().__init__()
+        self.holding = threading.Event()
+        self._released = threading.Event()
+        receiver = self
+        answer = self.server.RequestHandlerClass.do_POST
+
+        def do_POST(handler):
+            if receiver._released.is_set() or not receiver.posts:
+                return answer(handler)
+            handler.rfile.read(int(handler.headers["Content-Length"]))
+            receiver.holding.set()
+            try:
+                while not receiver._released.wait(0.3):
+                    handler.wfile.write(b"HTTP/1.1 102 Processing\r\n\r\n")
+                    handler.wfile.flush()
+            except OSError:      # the sender is gone
+                pass
+            handler.close_connection = True
+
+        self.server.RequestHandlerClass.do_POST = do_POST
+
+    def release(self) -> None:
+        self._released.set()
+
+
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGKILL], ids=["sigterm", "sigkill"])
+def test_sender_killed_mid_send_alert_retried_and_delivered_once(built, cli_env, sig):
+    """`raqib alerts send` killed while a receiver holds its request open: a later run
+    delivers that alert, and every alert reaches the receiver exactly once (none that
+    it answered 2xx is sent again).  SIGTERM hands the row straight back to the queue;
+    after SIGKILL the row is retried once its lease has run out."""
+    path, ids = built
+    hook = HoldingReceiver()
+    hook.thread.start()
+    try:
+        env = {**os.environ, "PYTHONPATH": str(ROOT), **cli_env, "RAQIB_WEBHOOK_URL": hook.url,
+               "RAQIB_ALERT_TIMEOUT": "1"}
+        sender = subprocess.Popen([sys.executable, "-m", "cli", "alerts", "send", "--db", str(path)], cwd=ROOT,
+                                  env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        try:
+            assert hook.holding.wait(60), "the sender never reached the held alert"
+            sender.send_signal(sig)
+            out, err = sender.communicate(timeout=60)
+        finally:
+            if sender.poll() is None:
+                sender.kill()
+                sender.wait()
+        db = open_db(path)
+        rows = {r["flag_key"]: r for r in db.query("SELECT * FROM alerts")}
+        held = [k for k, r in rows.items() if r["status"] == "sending"]
+        if sig == signal.SIGTERM:
+            assert sender.returncode == 1, err
+            assert "Stopped by SIGTERM" in err and json.loads(out)["interrupted"] == "SIGTERM"
+            assert held == [], rows
+            assert any("interrupted by SIGTERM" in (r["last_error"] or "") for r in rows.values())
+        else:
+            assert sender.returncode == -signal.SIGKILL
+            assert len(held) == 1, rows            # the one in flight, leased to the dead sender
+            lease = rows[held[0]].get("lease_until")     # wait it out: the dead sender's claim expires
+            if lease:
+                left = (datetime.fromisoformat(lease) - datetime.now(timezone.utc)).total_seconds()
+                time.sleep(max(0.0, left) + 1.5)
+        assert len(hook.delivered()) == 1          # the first alert, before the held one
+
+        hook.release()
+        proc = run_cli("alerts", "send", "--db", str(path), env={**cli_env, "RAQIB_WEBHOOK_URL": hook.url,
+                                                                  "RAQIB_ALERT_TIMEOUT": "1"})
+        assert json.loads(proc.stdout)["sent"] == {"webhook": 3}
+        receipts = [p["json"]["flag_key"] for p in hook.delivered()]
+        assert sorted(receipts) == sorted(rows), "each alert delivered exactly once"
+        assert outbox.outbox_counts(open_db(path)) == {"webhook": {"sent": 4}}
+    finally:
+        hook.release()
+        hook.server.shutdown()
+        hook.server.server_close()
 
 
 def test_no_channel_configured_does_nothing(built):
