@@ -136,6 +136,7 @@ class Daemon:
         self._stopping = False
         self._watchlist_problem: str | None = None
         self.pool = None                    # raqib.workerpool.WorkerPool, when crawl_workers > 0
+        self._alerts_stop: Any = None       # review.alerts.StopRequest shared by the alert dispatches
 
     # -- lifecycle -----------------------------------------------------------------
     def start(self) -> None:
@@ -209,6 +210,8 @@ class Daemon:
         global _daemon
         with self._lock:
             self._stopping = True
+            if self._alerts_stop is not None:   # no new alert after a stop; unsent ones stay queued
+                self._alerts_stop.signal = "daemon stop"
             procs = list(self._children.values())
             self._stopped_pids.update(p.pid for p in procs)
             if self.pool is not None:
@@ -456,10 +459,15 @@ class Daemon:
         A failing channel is logged and retried after the next crawl; it never stops
         the schedule.
         """
-        from review.alerts import dispatch_pending
+        from review.alerts import StopRequest, dispatch_pending
 
         try:
-            stats = dispatch_pending(db, self.cfg)
+            with self._lock:
+                if self._alerts_stop is None:
+                    self._alerts_stop = StopRequest()
+                if self._stopping:
+                    return
+            stats = dispatch_pending(db, self.cfg, stop=self._alerts_stop)
         except Exception as exc:  # noqa: BLE001 - alerts must never kill a crawl job
             log.error("alerts after crawl %s failed: %s", name, exc)
             return
