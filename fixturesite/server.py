@@ -279,6 +279,16 @@ class FixtureSite:
             self._log.append(rec)
         return rec
 
+    def _await_request(self, outlet: str, path: str, timeout: float) -> None:
+        """Hold an answer until ``path`` of ``outlet`` has been requested: tests order two
+        requests by an event, not by a head start that a busy machine can eat up."""
+        deadline = time.monotonic() + timeout
+        while not self._stopping.is_set() and time.monotonic() < deadline:
+            with self._log_lock:
+                if any(r["outlet"] == outlet and r["path"].split("?", 1)[0] == path for r in self._log):
+                    return
+            self._stopping.wait(0.05)
+
     # -- serving -----------------------------------------------------------------
     def _serve(self, h: _Handler, head: bool, method_allowed: bool = True) -> None:
         outlet: Outlet = h.server.outlet
@@ -289,7 +299,10 @@ class FixtureSite:
         if not method_allowed:
             return self._send(h, Resource(b"method not allowed", "text/plain", 405), head, None)
         if mode == "delay":
-            self._stopping.wait(float(p.get("seconds", 1.0)))
+            if p.get("after"):   # delay(after=PATH, seconds=60): until PATH was requested, at most `seconds`
+                self._await_request(outlet.name, str(p["after"]), float(p.get("seconds", 60.0)))
+            else:
+                self._stopping.wait(float(p.get("seconds", 1.0)))
         if mode == "status":
             code = int(p.get("code", 500))
             res = Resource(f"<html><body><h1>{code}</h1></body></html>".encode(), "text/html; charset=utf-8", code)

@@ -43,11 +43,12 @@ def crawl(tmp_path_factory):
                     if _path(a["amp_url"]) in sitemap and _path(a["url"]) not in sitemap]
         # linked nowhere but by its AMP copy: only the stub's rel=canonical leads to it
         lonely = next(a for a in amp_only if _path(a["url"]) not in listing)
-        # its canonical URL is in the listing, fetched a second later: it waits for the claim
+        # its canonical URL is in the listing, served only once the stub was requested: it
+        # waits for the claim (or finds it released), never fetched ahead of the stub
         waiting = next(a for a in amp_only if _path(a["url"]) in listing)
         site.set_fault("wakala", _path(lonely["amp_url"]), "stub", canonical=lonely["url"])
         site.set_fault("wakala", _path(waiting["amp_url"]), "stub")
-        site.set_fault("wakala", "/ar/latest", "delay", seconds=1)
+        site.set_fault("wakala", "/ar/latest", "delay", after=_path(waiting["amp_url"]), seconds=60)
         config = tmp / "sources.toml"
         config.write_text(site.sources_toml(), encoding="utf-8")
         db_path = tmp / "raqib.db"

@@ -13,6 +13,7 @@ import http.client
 import json
 import re
 import socket
+import threading
 import time
 import tomllib
 import urllib.error
@@ -331,6 +332,27 @@ def test_fault_hang_and_drip_end_on_stop():
         site.stop()
     # not waiting out the 10 s drip interval (a bound far from any busy machine's delays)
     assert time.monotonic() - started < 8
+
+
+def test_fault_delay_after_holds_the_answer_until_the_other_request():
+    """delay(after=PATH) orders two requests by an event: /ar/latest is answered only
+    once /ar/about was requested, however long that takes (at most `seconds`)."""
+    site = FixtureSite(outlets=("wakala",)).start()
+    try:
+        base = site.base_url("wakala")
+        site.set_fault("wakala", "/ar/latest", "delay", after="/ar/about", seconds=60)
+        answers: list[int] = []
+        held = threading.Thread(target=lambda: answers.append(get(base + "/ar/latest", timeout=90)[0]))
+        held.start()
+        held.join(1.0)
+        assert held.is_alive() and answers == [], "answered before /ar/about was requested"
+        assert get(base + "/ar/about")[0] == 200
+        held.join(60)
+        assert answers == [200]
+        paths = [r["path"] for r in site.request_log]
+        assert paths.index("/ar/about") < paths.index("/ar/latest")
+    finally:
+        site.stop()
 
 
 # -- seed pages give their text back -------------------------------------------------
