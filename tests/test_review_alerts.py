@@ -248,10 +248,10 @@ def test_sender_killed_mid_send_alert_retried_and_delivered_once(built, cli_env,
         hook.release()
         proc = run_cli("alerts", "send", "--db", str(path), env={**cli_env, "RAQIB_WEBHOOK_URL": hook.url,
                                                                   "RAQIB_ALERT_TIMEOUT": "1"})
-        assert json.loads(proc.stdout)["sent"] == {"webhook": 3}
+        assert len(rows) >= 3 and json.loads(proc.stdout)["sent"] == {"webhook": len(rows) - 1}
         receipts = [p["json"]["flag_key"] for p in hook.delivered()]
         assert sorted(receipts) == sorted(rows), "each alert delivered exactly once"
-        assert outbox.outbox_counts(open_db(path)) == {"webhook": {"sent": 4}}
+        assert outbox.outbox_counts(open_db(path)) == {"webhook": {"sent": len(rows)}}
     finally:
         hook.release()
         hook.server.shutdown()
