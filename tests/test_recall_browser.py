@@ -30,6 +30,7 @@ def _shot(driver, tmp_path: Path, name: str) -> None:
 
 def test_search_mark_miss_backtest_and_queue(browser, tmp_path):  # noqa: F811
     from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.expected_conditions import staleness_of
     from selenium.webdriver.support.ui import Select, WebDriverWait
 
     from review.app import create_app
@@ -42,11 +43,18 @@ def test_search_mark_miss_backtest_and_queue(browser, tmp_path):  # noqa: F811
     app = create_app(path, watchlists_dir=recall_data.WATCHLISTS, gazetteer_path=recall_data.GAZETTEER,
                      candidates_dir=candidates)
     wait = WebDriverWait(browser, 20)
+
+    def navigate(element):
+        """Click a link or submit button and wait until the old page is gone, so the next
+        lookups cannot pick up (soon stale) elements of the page being left."""
+        old = browser.find_element(By.TAG_NAME, "html")
+        element.click()
+        wait.until(staleness_of(old))
     with serving(app) as base:
         # the near-miss queue first, while every unflagged story is unreviewed:
         # the planted near-miss (every group, but not within the window) leads
         browser.get(base + "/")
-        browser.find_element(By.LINK_TEXT, "قد تكون فاتت").click()
+        navigate(browser.find_element(By.LINK_TEXT, "قد تكون فاتت"))
         rows = wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, "table.near-misses tr.item"))
         assert rows[0].get_attribute("data-id") == str(ids["near"])
         assert "not together in scope" in rows[0].find_element(By.CSS_SELECTOR, "td.nearest").text
@@ -55,11 +63,11 @@ def test_search_mark_miss_backtest_and_queue(browser, tmp_path):  # noqa: F811
 
         # search: the hidden story is unflagged; the query is typed without the diacritics
         # and hamza the text carries, the phrase with the article
-        browser.find_element(By.LINK_TEXT, "كل المقالات").click()
+        navigate(browser.find_element(By.LINK_TEXT, "كل المقالات"))
         box = wait.until(lambda d: d.find_element(By.NAME, "q"))
         box.send_keys('"معلومات دقيقه" المخابرات')
         browser.find_element(By.NAME, "unflagged").click()
-        browser.find_element(By.CSS_SELECTOR, "#search-form button[type=submit]").click()
+        navigate(browser.find_element(By.CSS_SELECTOR, "#search-form button[type=submit]"))
         rows = wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, "table.search-results tr.item"))
         assert [r.get_attribute("data-id") for r in rows] == [str(ids["hidden"])]
         assert browser.find_element(By.TAG_NAME, "html").get_attribute("dir") == "rtl"
@@ -84,7 +92,7 @@ def test_search_mark_miss_backtest_and_queue(browser, tmp_path):  # noqa: F811
         # the back-test counts it as a false negative of the live watchlist
         browser.get(base + "/tune")
         Select(browser.find_element(By.NAME, "file")).select_by_value("candidates/same.yaml")
-        browser.find_element(By.CSS_SELECTOR, "form.filters button[type=submit]").click()
+        navigate(browser.find_element(By.CSS_SELECTOR, "form.filters button[type=submit]"))
         live = wait.until(lambda d: d.find_element(By.CSS_SELECTOR, "tr.metrics-live"))
         cells = [td.text for td in live.find_elements(By.CSS_SELECTOR, "td")]
         assert cells[:4] == ["0", "0", "1", "0"], cells          # tp fp fn tn
