@@ -3,7 +3,6 @@ in the webhook JSON, both parts of the e-mail and the Atom entries."""
 
 from __future__ import annotations
 
-import socket
 import warnings
 
 import feedparser
@@ -13,7 +12,7 @@ import review_data
 from review.alerts import build_email, dispatch_pending
 from review.evidence import as_html, as_plain, sentence_bounds, strongest
 from storage.db import open_db
-from test_review_alerts import Receiver, message_from_bytes
+from test_review_alerts import Receiver, message_from_bytes, smtp_receiver
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore")
@@ -81,28 +80,10 @@ def test_webhook_carries_the_evidence_sentence(built):
 
 
 def test_email_plain_and_html_highlight_the_evidence(built):
-    from aiosmtpd.controller import Controller
-
-    class Handler:
-        def __init__(self):
-            self.messages = []
-
-        async def handle_DATA(self, server, session, envelope):
-            self.messages.append(envelope)
-            return "250 OK"
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    handler = Handler()
-    controller = Controller(handler, hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
+    with smtp_receiver() as (port, messages):
         path, ids = built
         dispatch_pending(open_db(path), {"smtp_host": "127.0.0.1", "smtp_port": port, "smtp_to": "a@test.local"})
-    finally:
-        controller.stop()
-    msgs = {m["X-Raqib-Flag"]: m for m in (message_from_bytes(e.content) for e in handler.messages)}
+    msgs = {m["X-Raqib-Flag"]: m for m in (message_from_bytes(e.content) for e in messages)}
     story = msgs[f"{ids['story']}:ma_security"]
     plain = story.get_body(("plain",)).get_content()
     html = story.get_body(("html",)).get_content()

@@ -10,6 +10,7 @@ import subprocess
 import sys
 import threading
 import time
+from contextlib import contextmanager
 from datetime import datetime, timezone
 from email import message_from_bytes as _parse
 from email import policy
@@ -263,7 +264,9 @@ def test_no_channel_configured_does_nothing(built):
     assert dispatch_pending(open_db(path), {"webhook_url": "", "smtp_host": ""}).as_dict()["enqueued"] == 0
 
 
-def test_email_alerts_via_smtp(built):
+@contextmanager
+def smtp_receiver():
+    """A real SMTP server (aiosmtpd) on 127.0.0.1: yields (port, envelopes received)."""
     from aiosmtpd.controller import Controller
 
     class Handler:
@@ -281,22 +284,27 @@ def test_email_alerts_via_smtp(built):
     controller = Controller(handler, hostname="127.0.0.1", port=port)
     controller.start()
     try:
+        yield port, handler.messages
+    finally:
+        controller.stop()
+
+
+def test_email_alerts_via_smtp(built):
+    with smtp_receiver() as (port, messages):
         path, ids = built
         cfg = {"smtp_host": "127.0.0.1", "smtp_port": port, "smtp_from": "raqib@test.local",
                "smtp_to": "analyst@test.local, lead@test.local"}
         stats = dispatch_pending(open_db(path), cfg)
         assert stats.sent == {"email": 3}           # one per story
-        assert len(handler.messages) == 3
-        env = handler.messages[0]
+        assert len(messages) == 3
+        env = messages[0]
         assert env.mail_from == "raqib@test.local"
         assert env.rcpt_tos == ["analyst@test.local", "lead@test.local"]
-        subjects = [message_from_bytes(e.content)["Subject"] for e in handler.messages]
+        subjects = [message_from_bytes(e.content)["Subject"] for e in messages]
         assert f"[raqib] ma_security: {review_data.STORY_TITLE}" in subjects
-        story = next(message_from_bytes(e.content) for e in handler.messages
+        story = next(message_from_bytes(e.content) for e in messages
                      if message_from_bytes(e.content)["X-Raqib-Flag"] == f"{ids['story']}:ma_security")
         text = story.get_body(("plain",)).get_content()
         assert "https://akhbar.example.ma/news/1" in text and "حموشي" in text
         assert dispatch_pending(open_db(path), cfg).sent == {}     # never twice
-        assert len(handler.messages) == 3
-    finally:
-        controller.stop()
+        assert len(messages) == 3
