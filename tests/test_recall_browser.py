@@ -30,7 +30,7 @@ def _shot(driver, tmp_path: Path, name: str) -> None:
 
 def test_search_mark_miss_backtest_and_queue(browser, tmp_path):  # noqa: F811
     from selenium.webdriver.common.by import By
-    from selenium.webdriver.support.expected_conditions import staleness_of
+    from selenium.common.exceptions import WebDriverException
     from selenium.webdriver.support.ui import Select, WebDriverWait
 
     from review.app import create_app
@@ -45,11 +45,23 @@ def test_search_mark_miss_backtest_and_queue(browser, tmp_path):  # noqa: F811
     wait = WebDriverWait(browser, 20)
 
     def navigate(element):
-        """Click a link or submit button and wait until the old page is gone, so the next
-        lookups cannot pick up (soon stale) elements of the page being left."""
-        old = browser.find_element(By.TAG_NAME, "html")
+        """Click a link or submit button and wait until the next page has loaded, so the
+        next lookups cannot pick up (soon stale) elements of the page being left.
+
+        The old page is told apart by a mark on its window object, which a new document
+        does not carry. Waiting for an old element to go stale instead broke under load:
+        chromedriver then answers "Node with given id does not belong to the document"
+        (a plain WebDriverException, not StaleElementReferenceException)."""
+        browser.execute_script("window.__raqibLeaving = true;")
         element.click()
-        wait.until(staleness_of(old))
+
+        def arrived(driver):
+            try:
+                return driver.execute_script(
+                    "return window.__raqibLeaving === undefined && document.readyState === 'complete';")
+            except WebDriverException:   # the page is being swapped under the script
+                return False
+        wait.until(arrived)
     with serving(app) as base:
         # the near-miss queue first, while every unflagged story is unreviewed:
         # the planted near-miss (every group, but not within the window) leads
