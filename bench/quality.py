@@ -7,13 +7,17 @@ same scoring (``Matcher.score(title, body)``) as the crawl pipeline:
   tests/test_filter_quality.py gates on;
 * ``realnews`` — ``../shared/realnews/articles.jsonl`` (real outlets; ``label`` null is
   left out); skipped when the folder is absent;
-* ``blind``    — tests/fixtures/blind/ (written by people who never saw the watchlist).
-  Only aggregate figures are printed for it, never a title, a text or a file name: the
-  set stays useful only as long as nobody tunes to its individual articles.
+* ``dev``      — tests/fixtures/dev/ (written independently of the watchlist, like the
+  blind sets, but open: the set rules are developed against, by class of language);
+* ``blind``    — tests/fixtures/blind/ (written by people who never saw the watchlist);
+* ``blind2``   — tests/fixtures/blind2/ (a second blind set, written and frozen later by
+  other writers, before the rules were tuned on the dev set).
+  Only aggregate figures are printed for the blind sets, never a title, a text or a file
+  name: a set stays useful only as long as nobody tunes to its individual articles.
 
-    .venv/bin/python bench/quality.py [--misses fixture,realnews] [--by-kind]
+    .venv/bin/python bench/quality.py [--misses fixture,realnews,dev] [--by-kind]
 
-``--misses`` lists the misses and false flags of the named sets (never of ``blind``).
+``--misses`` lists the misses and false flags of the named sets (never of a blind set).
 A bench, not a test: the floors live in tests/eval_baseline.json.
 """
 
@@ -34,6 +38,10 @@ from filters.matcher import explain  # noqa: E402
 
 CONTENT = ROOT / "fixturesite" / "content"
 BLIND = ROOT / "tests" / "fixtures" / "blind"
+BLIND2 = ROOT / "tests" / "fixtures" / "blind2"
+DEV = ROOT / "tests" / "fixtures" / "dev"
+#: sets whose individual results are never printed
+BLIND_SETS = frozenset({"blind", "blind2"})
 
 
 def _find_realnews() -> Path:
@@ -126,7 +134,8 @@ def realnews_set(path: Path = REALNEWS) -> list[Item]:
 
 
 def blind_set(folder: Path = BLIND) -> list[Item]:
-    """The blind set (positives.toml + negatives.toml manifests); [] when absent."""
+    """A manifest set (positives.toml + negatives.toml, as the blind and dev sets are
+    laid out); [] when absent."""
     items = []
     for manifest in ("positives.toml", "negatives.toml"):
         path = folder / manifest
@@ -152,7 +161,7 @@ def evaluate(matcher, items: list[Item]) -> tuple[Score, list[tuple[Item, object
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--misses", default="", help="comma-separated sets whose errors to list (not blind)")
+    ap.add_argument("--misses", default="", help="comma-separated sets whose errors to list (not the blind sets)")
     ap.add_argument("--by-kind", action="store_true",
                     help=f"blind set: counts per manifest kind (kinds under {MIN_KIND} articles pooled)")
     ap.add_argument("--root", default=str(ROOT), help="project root whose config/ to load")
@@ -161,15 +170,16 @@ def main(argv: list[str] | None = None) -> int:
     root = Path(args.root)
     matcher, _ = load_matcher(root / "config" / "default" / "watchlists",
                               root / "config" / "default" / "gazetteer.yaml")
-    show = {s for s in args.misses.split(",") if s} - {"blind"}
-    sets = [("fixture", fixture_set()), ("realnews", realnews_set()), ("blind", blind_set(Path(args.blind)))]
+    show = {s for s in args.misses.split(",") if s} - BLIND_SETS
+    sets = [("fixture", fixture_set()), ("realnews", realnews_set()), ("dev", blind_set(DEV)),
+            ("blind", blind_set(Path(args.blind))), ("blind2", blind_set(BLIND2))]
     for name, items in sets:
         if not items:
             print(f"set={name} skipped (not found)")
             continue
         score, wrong = evaluate(matcher, items)
         print(score.line(name))
-        if name == "blind" and args.by_kind:
+        if name in BLIND_SETS and args.by_kind:
             # kinds with fewer than MIN_KIND articles are pooled: a kind of one article
             # would give away that article's result
             pooled = {"tp": 0, "fp": 0, "fn": 0, "tn": 0}

@@ -52,6 +52,6 @@ def test_bench_recrawl_prints_breakdown():
 def test_bench_quality_prints_one_line_per_set():
     out = run_bench("quality.py")
     lines = [line for line in out.splitlines() if line.startswith("set=")]
-    assert [line.split()[0] for line in lines] == ["set=fixture", "set=realnews", "set=blind"]
+    assert [line.split()[0] for line in lines] == ["set=fixture", "set=realnews", "set=dev", "set=blind", "set=blind2"]
     assert all(" precision=" in line and " recall=" in line and " f1=" in line or "skipped" in line
                for line in lines)
