@@ -36,7 +36,7 @@ from filters.clitics import term_variants
 from filters.compose import Composed, Head, Modifier, compose
 from filters.gazetteer import GazEntity, Gazetteer
 from filters.normalize import normalize, normalize_with_offsets, original_span
-from filters.scoring import Units, evaluate, explain, missing, scope_label
+from filters.scoring import Units, evaluate, explain, missing, passages, scope_label
 from filters.senses import Context, apply_senses
 from filters.tokenize import TokenIndex
 from filters.watchlist import Watchlist
@@ -100,7 +100,7 @@ def _starts_with_waw(term: str) -> bool:
 
 
 class _Field:
-    __slots__ = ("name", "text", "norm", "offsets", "index", "breaks", "sbreaks")
+    __slots__ = ("name", "text", "norm", "offsets", "index", "breaks", "sbreaks", "passages")
 
     def __init__(self, name: str, text: str):
         self.name = name
@@ -110,6 +110,7 @@ class _Field:
         lead = len(text) - len(text.lstrip())      # blank lines before the first paragraph
         self.breaks = [m.start() for m in _NEWLINE.finditer(text, lead)]
         self.sbreaks = [m.start() for m in _SENTENCE_END.finditer(text)]
+        self.passages = passages([len(p.split()) for p in text[lead:].split("\n")])
 
     def para_of(self, start: int) -> int:
         return bisect.bisect_left(self.breaks, start)
@@ -355,7 +356,7 @@ class Matcher:
               removed: dict[int, list[tuple[Hit, Hit]]]) -> Flag:
         by_field = {f.name: f for f in fields}
         rules, total, vetoed = [], 0.0, False
-        units = Units(hits)
+        units = Units(hits, {f.name: f.passages for f in fields})
         for rule in wl.rules:
             found = evaluate(rule, hits, wl.proximity, units)
             info: dict = {"name": rule.name, "satisfied": found is not None, "weight": rule.weight,

@@ -7,6 +7,12 @@ paragraph ``× proximity["paragraph"]``, anywhere in the article ``× proximity[
 Graded scopes replace all-or-nothing windows: evidence spread over an article still
 counts, less than evidence told in one sentence, and the explanation says which scope
 was reached.
+
+A "paragraph" for graded rules is a *passage*: news sites that print one sentence per
+paragraph split what a reader takes as one paragraph over several lines, so consecutive
+short paragraphs are read together until the passage holds ``PASSAGE_WORDS`` words
+(the matcher gives each paragraph its passage number; ``same: paragraph`` rules and
+``lead`` still count real paragraphs).
 """
 
 from __future__ import annotations
@@ -16,13 +22,27 @@ from typing import Protocol
 from filters.watchlist import Rule
 from raqib.items import Flag
 
-__all__ = ["Units", "evaluate", "check", "missing", "scope_label", "explain", "REACH_LABELS"]
+__all__ = ["Units", "passages", "PASSAGE_WORDS", "evaluate", "check", "missing", "scope_label", "explain", "REACH_LABELS"]
 
 _EVIDENCE_PER_GROUP = 2
 #: A rule's ``lead`` groups must be in the title or the first paragraphs: news sites that
 #: print one sentence per paragraph spread the lead over two of them.
 LEAD_PARAGRAPHS = 2
 REACH_LABELS = ("sentence", "paragraph", "article")
+#: A passage closes once it holds this many words: a one-sentence paragraph of a wire or a
+#: Moroccan site (15–30 words) is read with the next one, a full paragraph stands alone.
+PASSAGE_WORDS = 30
+
+
+def passages(word_counts: list[int], size: int = PASSAGE_WORDS) -> list[int]:
+    """The passage number of each paragraph, given the paragraphs' word counts."""
+    out, passage, acc = [], 0, 0
+    for n in word_counts:
+        out.append(passage)
+        acc += n
+        if acc >= size:
+            passage, acc = passage + 1, 0
+    return out
 
 
 class _HitLike(Protocol):
@@ -60,16 +80,23 @@ def check(rule: Rule, unit: list) -> list | None:
 class Units:
     """An article's hits grouped by sentence and by paragraph, once for all rules."""
 
-    def __init__(self, hits: list):
+    def __init__(self, hits: list, passage_of: dict[str, list[int]] | None = None):
         self.hits = hits
+        self._passage_of = passage_of or {}
         self._cache: dict[str, list[tuple[str, list, frozenset]]] = {}
+
+    def _unit_key(self, h, reach: str) -> int:
+        if reach == "sentence":
+            return h.sent
+        table = self._passage_of.get(h.field)
+        return table[h.para] if table and h.para < len(table) else h.para
 
     def of(self, reach: str) -> list[tuple[str, list, frozenset]]:
         """``[(field, hits of one unit, their groups), ...]``: title units first, then body."""
         if reach not in self._cache:
             groups: dict[tuple[int, int], list] = {}
             for h in self.hits:
-                key = (0 if h.field == "title" else 1, h.sent if reach == "sentence" else h.para)
+                key = (0 if h.field == "title" else 1, self._unit_key(h, reach))
                 groups.setdefault(key, []).append(h)
             self._cache[reach] = [("title" if k[0] == 0 else "body", groups[k],
                                    frozenset(h.group for h in groups[k])) for k in sorted(groups)]

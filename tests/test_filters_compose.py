@@ -125,7 +125,10 @@ GRADED = [
     ("sentence", "", "ألفا باء.", 4.0, "sentence"),
     ("title-boost-not-set", "ألفا باء", "", 4.0, "sentence"),
     ("paragraph", "", "ألفا هنا. ثم باء هناك", 2.0, "paragraph"),
-    ("article", "", "ألفا هنا.\nوفي فقرة أخرى باء", 1.0, "article"),
+    ("article", "", "ألفا هنا. " + "كلمة " * 30 + "\nوفي فقرة أخرى باء", 1.0, "article"),
+    # one-sentence paragraphs are read together as one passage (PASSAGE_WORDS)
+    ("short-paragraphs-passage", "", "ألفا هنا.\nوفي فقرة أخرى باء", 2.0, "paragraph"),
+    ("passage-closed", "", "ألفا " + "كلمة " * 30 + "\nباء هنا", 1.0, "article"),
     ("title-and-body", "ألفا", "باء", 1.0, "article"),
     ("missing", "", "ألفا وحدها", 0.0, None),
 ]
@@ -171,11 +174,12 @@ rules:
 
 
 @pytest.mark.parametrize("title,body,contribution", [
-    ("", "ألفا هنا.\nفقرة ثانية.\nوفي الأخيرة باء", 2.0),      # a leads: article reach ×0.5
-    ("ألفا", "فقرة.\nباء", 2.0),                               # a in the title
-    ("", "فقرة أولى.\nألفا ثانية.\nباء هناك", 2.0),             # one-sentence paragraphs: two lead
+    # short paragraphs make one passage: paragraph reach ×0.75
+    ("", "ألفا هنا.\nفقرة ثانية.\nوفي الأخيرة باء", 3.0),      # a leads
+    ("ألفا", "فقرة.\nباء", 2.0),                               # a in the title: article reach ×0.5
+    ("", "فقرة أولى.\nألفا ثانية.\nباء هناك", 3.0),             # one-sentence paragraphs: two lead
     ("", "فقرة أولى.\nثانية.\nألفا هنا.\nباء هناك", 0.0),      # a only further down
-    ("", "\n\nألفا هنا.\nباء هناك", 2.0),                      # blank lines before the lead
+    ("", "\n\nألفا هنا.\nباء هناك", 3.0),                      # blank lines before the lead
 ], ids=["first-paragraph", "title", "second-paragraph", "not-in-lead", "leading-blank-lines"])
 def test_lead_groups_must_open_the_story(title, body, contribution):
     wl, problems = parse_watchlist(_LEAD)
@@ -184,3 +188,15 @@ def test_lead_groups_must_open_the_story(title, body, contribution):
     assert flag.rules[0]["contribution"] == contribution
     if not contribution:
         assert flag.rules[0]["missing"] == ["a in the title or first 2 paragraphs"]
+
+
+@pytest.mark.parametrize("counts,expected", [
+    ([], []),
+    ([40, 40], [0, 1]),                 # full paragraphs stand alone
+    ([10, 10, 10, 40], [0, 0, 0, 1]),   # one-sentence paragraphs join until 30 words
+    ([10, 40, 5], [0, 0, 1]),           # a short paragraph joins the next one
+    ([0, 12, 0, 20, 31], [0, 0, 0, 0, 1]),   # blank lines do not split a passage
+], ids=["empty", "full", "short-run", "short-then-full", "blank-lines"])
+def test_passages(counts, expected):
+    from filters.scoring import passages
+    assert passages(counts, 30) == expected
