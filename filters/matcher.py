@@ -37,7 +37,7 @@ from filters.compose import Composed, Head, Modifier, compose
 from filters.gazetteer import GazEntity, Gazetteer
 from filters.normalize import normalize, normalize_with_offsets, original_span
 from filters.scoring import Units, evaluate, explain, missing, passages, scope_label
-from filters.senses import Context, apply_senses
+from filters.senses import SIDES, Context, apply_senses
 from filters.tokenize import TokenIndex
 from filters.watchlist import Watchlist
 from raqib.items import Entity, Flag, Match
@@ -173,7 +173,7 @@ class Matcher:
                     for key in term.keys():
                         table.setdefault(key, []).append(("t", tid))
             for si, sense in enumerate(wl.senses):
-                for side in ("before", "after"):
+                for side in SIDES:
                     sid = len(self._senses)
                     self._senses.append((wi, si, side))
                     for key in sense.keys(side):

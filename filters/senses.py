@@ -16,6 +16,12 @@ and the flag's explanation lists what it removed and why::
         window: 0                       # words allowed between context and hit
         terms: []                       # only hits of these watchlist terms (default: all)
         not_across: []                  # the context does not count across a hit of these groups
+        title: []                       # or: a word anywhere in the title (then every hit of
+        not_title: []                   #   the article is in scope) and none of these there
+
+A ``title`` sense reads the story's subject, not a word's neighbours: الأمن الوطني is
+also the name of Algeria's and Tunisia's police, and in a story titled about Algeria and
+not about Morocco it is Algeria's.
 
 A coordinated hit right after a removed one (سائحتان من النرويج والدنمارك) goes with it.
 
@@ -35,7 +41,9 @@ from filters.yamlcheck import REGEX_CHARS, Checker, did_you_mean
 __all__ = ["Sense", "Context", "parse_senses", "parse_proximity", "apply_senses", "PROXIMITY"]
 
 _SENSE_KEYS = ("name", "description", "removes", "before", "after", "before_groups", "after_groups", "window",
-               "terms", "not_across")
+               "terms", "not_across", "title", "not_title")
+#: context word lists of a sense rule: next to the hit (before/after) or in the title
+SIDES = ("before", "after", "title", "not_title")
 
 #: Default factors of graded rules: evidence in one sentence counts fully, spread over a
 #: paragraph or over the whole article it counts less (see filters.matcher).
@@ -54,9 +62,11 @@ class Sense:
     window: int = 0
     terms: tuple[str, ...] = ()
     not_across: tuple[str, ...] = ()
+    title: tuple[str, ...] = ()
+    not_title: tuple[str, ...] = ()
 
     def keys(self, side: str) -> set[str]:
-        """Normalised spellings of the context words on one side ("before"/"after")."""
+        """Normalised spellings of the context words of one side (one of ``SIDES``)."""
         return {k for w in getattr(self, side) for k in term_variants(w)}
 
 
@@ -79,7 +89,7 @@ def parse_senses(ck: Checker, node, known: set[str]) -> list[Sense]:
                 ck.add(n, f"{where}.removes", f"unknown group {ref!r}{did_you_mean(ref, known)}; "
                                               f"known groups and entity references: {', '.join(sorted(known))}")
         sides: dict[str, tuple[str, ...]] = {}
-        for side in ("before", "after"):
+        for side in SIDES:
             words = ck.str_list(m[side][1], f"{where}.{side}") if side in m else []
             for n, w in words:
                 if REGEX_CHARS.search(w) or not normalize(w):
@@ -92,8 +102,11 @@ def parse_senses(ck: Checker, node, known: set[str]) -> list[Sense]:
                 if ref not in known:
                     ck.add(n, f"{where}.{key}", f"unknown group {ref!r}{did_you_mean(ref, known)}")
             ctx_groups[key] = tuple(r for _, r in refs)
-        if not (sides["before"] or sides["after"] or any(ctx_groups.values())) and name is not None:
-            ck.add(snode, where, "a sense rule needs context: before, after, before_groups or after_groups")
+        if not (sides["before"] or sides["after"] or sides["title"] or any(ctx_groups.values())) \
+                and name is not None:
+            ck.add(snode, where, "a sense rule needs context: before, after, before_groups, after_groups or title")
+        if sides["not_title"] and not sides["title"]:
+            ck.add(m["not_title"][1], f"{where}.not_title", "not_title only qualifies title: add title")
         window = ck.scalar(m["window"][1], f"{where}.window", "int") if "window" in m else 0
         if window is not None and not 0 <= window <= 5:
             ck.add(m["window"][1], f"{where}.window", f"window is 0 to 5 words, got {window}")
@@ -107,7 +120,7 @@ def parse_senses(ck: Checker, node, known: set[str]) -> list[Sense]:
         if name:
             out.append(Sense(name, tuple(r for _, r in removes), sides["before"], sides["after"], desc or "",
                              ctx_groups["before_groups"], ctx_groups["after_groups"], int(window or 0),
-                             terms, tuple(r for _, r in across)))
+                             terms, tuple(r for _, r in across), sides["title"], sides["not_title"]))
     return out
 
 
@@ -150,13 +163,20 @@ def apply_senses(senses: list[Sense], hits: list, contexts: list[tuple[int, str,
     if not senses:
         return hits, removed
     targets = {g for sense in senses for g in sense.removes}
+    # title senses: in scope when a title word is in the title and no not_title word is
+    in_title: dict[int, object] = {}
+    barred = {si for si, side, c in contexts if side == "not_title" and c.field == "title"}
+    for si, side, c in contexts:
+        if side == "title" and c.field == "title" and si not in barred:
+            in_title.setdefault(si, c)
     # contexts indexed by the word position they touch: a "before" context by its last
     # word, an "after" context by its first, so each hit looks up a few keys
     before: dict[tuple[str, int], list] = {}
     after: dict[tuple[str, int], list] = {}
     for si, side, c in contexts:
-        (before if side == "before" else after).setdefault(
-            (c.field, c.wlast if side == "before" else c.wfirst), []).append((si, c))
+        if side in ("before", "after"):
+            (before if side == "before" else after).setdefault(
+                (c.field, c.wlast if side == "before" else c.wfirst), []).append((si, c))
     for si, sense in enumerate(senses):
         if sense.before_groups or sense.after_groups:
             for h in hits:
@@ -164,7 +184,7 @@ def apply_senses(senses: list[Sense], hits: list, contexts: list[tuple[int, str,
                     before.setdefault((h.field, h.wlast), []).append((si, h))
                 if h.group in sense.after_groups:
                     after.setdefault((h.field, h.wfirst), []).append((si, h))
-    if not before and not after:
+    if not before and not after and not in_title:
         return hits, removed
     reach = max(sense.window for sense in senses)
 
@@ -173,6 +193,10 @@ def apply_senses(senses: list[Sense], hits: list, contexts: list[tuple[int, str,
                    for o in hits)
 
     def context_of(h):
+        for si, c in in_title.items():
+            sense = senses[si]
+            if h.group in sense.removes and (not sense.terms or h.term in sense.terms):
+                return si, c
         for gap in range(reach + 1):
             b = before.get((h.field, h.wfirst - 1 - gap))
             a = after.get((h.field, h.wlast + 1 + gap))

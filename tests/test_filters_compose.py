@@ -149,7 +149,8 @@ def test_graded_proximity(title, body, contribution, reach):
     ("proximity: {sentence: 2}", "proximity.sentence: a proximity factor is between 0 and 1, got 2"),
     ("senses: [{name: s, removes: [zzz], before: [صلاة]}]", "senses[0].removes: unknown group 'zzz'"),
     ("senses: [{name: s, removes: [a]}]", "a sense rule needs context"),
-], ids=["factor-range", "unknown-group", "no-context"])
+    ("senses: [{name: s, removes: [a], before: [صلاة], not_title: [دال]}]", "not_title only qualifies title"),
+], ids=["factor-range", "unknown-group", "no-context", "not-title-alone"])
 def test_new_keys_are_validated(snippet, message):
     text = _GRADED.replace("proximity: {sentence: 1, paragraph: 0.5, article: 0.25}\n", "")
     text = text.replace("rules:", snippet + "\nrules:")
@@ -200,3 +201,25 @@ def test_lead_groups_must_open_the_story(title, body, contribution):
 def test_passages(counts, expected):
     from filters.scoring import passages
     assert passages(counts, 30) == expected
+
+
+_TITLE_SENSE = _GRADED.replace("rules:", """senses:
+  - {name: elsewhere, removes: [a], title: [جيم], not_title: [دال]}
+rules:""")
+
+
+@pytest.mark.parametrize("title,body,removed", [
+    ("خبر جيم", "ألفا باء.", True),          # the title is about جيم: a is another sense
+    ("خبر جيم ودال", "ألفا باء.", False),     # ... unless the title also names دال
+    ("خبر", "جيم ألفا باء.", False),          # a title sense reads the title only
+], ids=["title-word", "not-title-word", "body-only"])
+def test_title_sense(title, body, removed):
+    wl, problems = parse_watchlist(_TITLE_SENSE)
+    assert problems == []
+    flag = Matcher([wl], load_gazetteer(GAZ)).score(title, body)[0]
+    senses = [r for r in flag.rules if r.get("sense")]
+    assert bool(senses) == removed
+    rule = next(r for r in flag.rules if r.get("name") == "ab" and not r.get("sense"))
+    assert rule["satisfied"] == (not removed)
+    if removed:
+        assert "⊘ sense elsewhere: removed 1 match(es)" in explain(flag) and "context «جيم»" in explain(flag)
