@@ -11,10 +11,14 @@ File format (YAML)::
         type: organisation                      # person / organisation / country
         role: moroccan_actor
         variants: [الأمن الوطني, DGSN]
-        adjectives: [مغربي]                      # optional nisba stems (→ مغربية، المغاربة...)
+        adjectives: [مغربي]                      # optional nisba stems (→ مغربية، مغربيين...)
+        plurals: [مغاربة]                        # optional broken plurals, used as adjectives
 
 Adjective stems are expanded with the feminine and plural endings (فرنسي → فرنسية،
 فرنسيين، فرنسيون) because that is how partners usually appear (الشرطة الفرنسية).
+Broken plurals (مغاربة، إسبان، أتراك) cannot be derived from the stem, so they are
+listed as written; they name the entity and, like adjectives, make composed actors
+(الضباط المغاربة، المحققون الإسبان).
 
 Security bodies are often named by composition rather than by a listed name: a
 security noun plus a nationality adjective, a country or a place (الشرطة الهولندية،
@@ -47,7 +51,7 @@ __all__ = ["Gazetteer", "GazEntity", "TYPES", "ROLES", "load_gazetteer", "valida
 
 TYPES = ("person", "organisation", "country", "place")
 ROLES = ("moroccan_actor", "foreign_partner", "moroccan_place", "moroccan_context", "moroccan_authority")
-_ENTITY_KEYS = ("name", "type", "role", "variants", "adjectives", "note")
+_ENTITY_KEYS = ("name", "type", "role", "variants", "adjectives", "plurals", "note")
 
 
 @dataclass(frozen=True)
@@ -140,6 +144,10 @@ def parse_gazetteer(text: str, path: str | Path = "<gazetteer>") -> tuple[Gazett
                 for n, stem in ck.str_list(m["adjectives"][1], f"{where}.adjectives"):
                     spellings += [(n, form) for form in _adjective_forms(stem)]
                     adjectives += [f for f in _adjective_forms(stem) if normalize(f) not in names]
+            if "plurals" in m:
+                for n, form in ck.str_list(m["plurals"][1], f"{where}.plurals"):
+                    spellings.append((n, form))
+                    adjectives.append(form)
             variants: list[str] = []
             for n, v in spellings:
                 if REGEX_CHARS.search(v):

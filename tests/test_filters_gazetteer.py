@@ -106,7 +106,7 @@ def test_invalid_gazetteer_lists_every_problem():
         "bad_gazetteer.yaml:8: entities[1]: variant '.*' looks like a regular expression; write plain words",
         "bad_gazetteer.yaml:9: entities[2].name: duplicate entity 'حموشي' (first on line 2); merge the two entries",
         "bad_gazetteer.yaml:12: entities[2].colour: unknown key 'colour'; "
-        "expected one of: name, type, role, variants, adjectives, note",
+        "expected one of: name, type, role, variants, adjectives, plurals, note",
     ]
     with pytest.raises(WatchlistError):
         load_gazetteer(path)
