@@ -495,9 +495,10 @@ class Daemon:
                 due = every > 0 and reviews_since(db, info["review_log_id"] if info else 0) >= every
                 if (info is None and not due) or self._stopping:
                     return
-                from relevance.train import apply_flags, ensure_scores, retrain_if_due
+                from relevance.train import apply_flags, current, ensure_scores, retrain_if_due
 
-                trained = retrain_if_due(db, self.cfg) if due else None
+                # a model of an older feature set cannot score: replace it at once
+                trained = retrain_if_due(db, self.cfg) if due or not current(info) else None
                 if trained:
                     log.info("relevance model %d retrained after crawl %s (%s)", trained["id"], name,
                              trained["sizes"])

@@ -4,8 +4,10 @@ Builds a fresh database with
 
 * the fixture corpus (fixturesite/content: seeds + articles, labelled in its manifests),
   stored and *reviewed* with those labels — the only labels the model learns from;
-* the blind set (tests/fixtures/blind: positives.toml + negatives.toml, texts/*.txt),
-  stored unreviewed — never trained or tuned on;
+* the evaluation set, by default the blind set (tests/fixtures/blind: positives.toml +
+  negatives.toml, texts/*.txt), stored unreviewed — never trained or tuned on; with
+  ``--set PATH`` another set of the same format (the development set
+  tests/fixtures/dev, which *is* for tuning);
 * negatives up to ``--negatives`` (default 500) besides the blind ones' own: the fixture
   corpus negatives, the real negatives of ../shared/realnews/articles.jsonl (label 0,
   read at run time, never copied), and — only if still short — paragraph halves of
@@ -15,10 +17,10 @@ Builds a fresh database with
 scores everything with the default watchlists (``pipelines.rescore``), trains the
 relevance model on the reviews only (weak labels off), and reports, of the blind
 positives the rules do not flag, how many are in the first 10 and first 25 rows of
-the near-miss queue, plus the model's status.  Only aggregate figures are printed for
-the blind set (its README forbids tuning to individual texts).
+the near-miss queue, plus the model's status.  Only aggregate figures are printed
+(the blind set's README forbids tuning to individual texts).
 
-    .venv/bin/python bench/near_miss.py [--negatives 500] [--keep DB]
+    .venv/bin/python bench/near_miss.py [--set tests/fixtures/dev] [--negatives 500] [--keep DB]
 """
 
 from __future__ import annotations
@@ -40,11 +42,12 @@ from pipelines.rescore import rescore  # noqa: E402
 from raqib.items import Article  # noqa: E402
 from relevance.near_miss import queue  # noqa: E402
 from filters.search_query import parse_query  # noqa: E402
-from relevance.model import document as model_doc  # noqa: E402
+from relevance.model import document as model_doc, probabilities  # noqa: E402
 from relevance.train import load, train  # noqa: E402
 from storage.search import search, sync_index  # noqa: E402
 from storage.articles import save_article  # noqa: E402
 from storage.db import open_db  # noqa: E402
+from storage.relevance import rule_flags  # noqa: E402
 from storage.reviews import mark  # noqa: E402
 
 CONTENT = ROOT / "fixturesite" / "content"
@@ -83,11 +86,13 @@ def fixture_corpus() -> list[tuple[str, str, str, bool]]:
     return out
 
 
-def blind_set() -> list[dict]:
+def eval_set(root: Path = BLIND) -> list[dict]:
+    """The texts of a set laid out like tests/fixtures/blind (manifests beside the texts'
+    folder; each manifest row's ``file`` is relative to the set's root)."""
     out = []
     for manifest in ("positives.toml", "negatives.toml"):
-        for a in tomllib.loads((BLIND / manifest).read_text(encoding="utf-8"))["article"]:
-            title, body = _text_file(BLIND / a["file"])
+        for a in tomllib.loads((root / manifest).read_text(encoding="utf-8"))["article"]:
+            title, body = _text_file(root / a["file"])
             out.append({"key": a["file"], "title": title, "body": body, "positive": a["label"] == "positive",
                         "borderline": bool(a.get("borderline"))})
     return out
@@ -124,6 +129,8 @@ def main() -> int:
     ap.add_argument("--dev", action="store_true",
                     help="Development run: the realnews positives take the blind set's place (tune on this, "
                          "never on the blind set).")
+    ap.add_argument("--set", dest="eval_set", type=Path, default=BLIND,
+                    help="The evaluation set (manifests positives.toml + negatives.toml; default tests/fixtures/blind).")
     ap.add_argument("--keep", metavar="DB", help="Build the database here (kept) instead of a temp file.")
     args = ap.parse_args()
 
@@ -141,9 +148,10 @@ def main() -> int:
                  for k, t, b in real_articles(args.realnews, 1)]
         print(f"DEV RUN: {len(blind)} realnews positives instead of the blind set")
     else:
-        blind = blind_set()
+        blind = eval_set(args.eval_set)
+        print(f"evaluation set: {args.eval_set} ({len(blind)} texts)")
     for item in blind:
-        item["id"] = _store(db, "blind", item["key"], item["title"], item["body"])
+        item["id"] = _store(db, "eval", item["key"], item["title"], item["body"])
     negatives = [("fixture-neg", k) for k, _, _, rel in fixture if not rel]   # already stored, reviewed
     real = real_articles(args.realnews, 0)
     for key, title, body in real:
@@ -157,10 +165,10 @@ def main() -> int:
             _store(db, "realnews-half", key, title, body)
             extra += 1
     total_neg = len(negatives) + unlabelled_neg + extra
-    print(f"store: {len(fixture)} fixture-corpus articles (reviewed with their labels), {len(blind)} blind,"
+    print(f"store: {len(fixture)} fixture-corpus articles (reviewed with their labels), {len(blind)} of the evaluation set,"
           f" {len(real)} real negatives, {extra} real-negative halves")
     print(f"negatives in the store: {total_neg} ({len(negatives)} fixture, {len(real)} realnews,"
-          f" {extra} realnews halves, {sum(1 for b in blind if not b['positive'])} blind)")
+          f" {extra} realnews halves, {sum(1 for b in blind if not b['positive'])} of the evaluation set)")
 
     matcher, watchlists = load_matcher(WL_DIR, GAZ)
     res = rescore(db, matcher, watchlists)
@@ -174,9 +182,13 @@ def main() -> int:
 
     flagged = {r[0] for r in db.execute("SELECT DISTINCT article_id FROM flags WHERE flagged = 1")}
     model, _ = load(db)
-    docs = [model_doc(t, b) for t, b in db.execute("SELECT title, body FROM articles")]
+    arts = list(db.execute("SELECT id, title, body FROM articles"))
+    evidence = rule_flags(db, [a[0] for a in arts])
     t1 = time.perf_counter()
-    model.predict_proba(docs)
+    docs = [model_doc(t, b, evidence.get(i)) for i, t, b in arts]
+    prep = (time.perf_counter() - t1) / len(docs)
+    t1 = time.perf_counter()
+    probabilities(model, docs)
     per = (time.perf_counter() - t1) / len(docs)
     t1 = time.perf_counter()
     rows, total = queue(db, limit=100_000)
@@ -185,12 +197,13 @@ def main() -> int:
     t1 = time.perf_counter()
     hits = search(db, parse_query("التعاون الأمني"))[1]
     t_search = time.perf_counter() - t1
-    print(f"timings: model scoring {per * 1000:.3f} ms/article (batch of {len(docs)}, text prep excluded);"
+    print(f"timings: model scoring {per * 1000:.3f} ms/article (batch of {len(docs)}) + text prep"
+          f" {prep * 1000:.3f} ms/article (bench/bench_model.py has the details);"
           f" near-miss queue over the store {t_queue * 1000:.0f} ms; search 'التعاون الأمني' {t_search * 1000:.0f} ms"
           f" ({hits} hits)")
     rank = {r.id: i + 1 for i, r in enumerate(rows)}
     print(f"near-miss queue: {total} unflagged unreviewed articles")
-    what = "dev targets (realnews positives)" if args.dev else "blind positives"
+    what = "dev targets (realnews positives)" if args.dev else f"positives of {args.eval_set.name}"
     for label, pick in (("(not borderline)", lambda b: b["positive"] and not b["borderline"]),
                         ("(borderline)", lambda b: b["positive"] and b["borderline"])):
         group = [b for b in blind if pick(b)]
@@ -205,7 +218,7 @@ def main() -> int:
               f" queue ranks {ranks}")
     neg_blind = [b for b in blind if not b["positive"]]
     fp_top25 = sum(1 for b in neg_blind if rank.get(b["id"], 10**9) <= 25)
-    print(f"blind-set negatives in the first 25 rows: {fp_top25}; first 25 rows by source: "
+    print(f"negatives of the set in the first 25 rows: {fp_top25}; first 25 rows by source: "
           + json.dumps(_sources(db, [r.id for r in rows[:25]]), ensure_ascii=False))
     for w in (0.0, 1.0):
         rows_w, _ = queue(db, limit=100_000, model_weight=w)

@@ -11,7 +11,7 @@ from cli.review import _open, db_option
 
 @cli.group()
 def model():
-    """Train and inspect the relevance model (logistic regression over n-grams).
+    """Train and inspect the relevance model (logistic regression over word n-grams and the rules' evidence).
 
     It learns from verdicts (relevant, irrelevant, misses) and, while there are fewer
     than model_weak_labels_below of them, from the watchlists' own flags as weak
@@ -44,6 +44,8 @@ def _print_status(st: dict) -> None:
         click.echo("  watchlists live now:     " + (", ".join(f"{k} {v}" for k, v in st["watchlists_now"].items())
                                                     or "(none)"))
     click.echo(f"  verdicts since training: {st['reviews_since']}")
+    if st.get("outdated"):
+        click.echo("  trained with an older feature set: not used until retrained (`raqib model train`)")
 
 
 @model.command("train")

@@ -145,3 +145,29 @@ def term_matches(term: str, text: str, suffixes: tuple[str, ...] = ()) -> bool:
             if index.word_span(m.start(), m.end()) is not None:
                 return True
     return False
+
+
+# --- light stemming for statistical features -------------------------------------------------
+#: Proclitic chains holding the article (وبال، لل ...): cut for the relevance model's word
+#: features.  A lone و/ف/ب/ك/ل is not cut: too often part of the word (وزير، بلاغ).
+_ARTICLE_CHAINS = sorted((p for p in PREFIXES if p.endswith(("ال", "لل"))), key=len, reverse=True)
+#: Suffixes cut from the end of a word (pronouns, plurals, nisba/feminine endings), longest first.
+_STEM_SUFFIXES = sorted({s for name in ("pronouns", "plural", "nisba", "feminine") for s in SUFFIX_SETS[name]}
+                        - {"ا"}, key=len, reverse=True)
+# a chain is cut only when at least three letters remain; a suffix only after four (تعاون stays)
+_PROCLITIC_RE = re.compile(r"\b(?:" + "|".join(_ARTICLE_CHAINS) + r")(?=\w{3})")
+_SUFFIX_RE = re.compile(r"(?<=\w{4})(?:" + "|".join(_STEM_SUFFIXES) + r")\b")
+
+
+def light_stem(norm: str) -> str:
+    """``norm`` (normalised text) with each word's article chain and up to two common
+    suffixes cut: بالتعاون → تعاون، الأمنيين → امني، تعاونهما → تعاون، للمغرب → مغرب.
+
+    Why: a statistical model (relevance/model.py) should see one feature per word
+    whatever its clitics, as character n-grams did, at the cost of two regex passes in
+    C instead of thousands of n-grams.  Over-cutting (a name ending in ين) is harmless
+    there because it is consistent; never use this for matching, which must be exact
+    (:func:`term_variants` goes the other way for that reason).
+    """
+    # twice: a nisba adjective carries two (المغربية → مغربيه → مغربي → مغرب, like المغربي)
+    return _SUFFIX_RE.sub("", _SUFFIX_RE.sub("", _PROCLITIC_RE.sub("", norm)))

@@ -33,7 +33,7 @@ log = logging.getLogger(__name__)
 
 WEAK_WEIGHT = 0.3
 WEAK_LIMIT = 20_000
-MODEL_WATCHLIST = "relevance-model"
+MODEL_WATCHLIST = store.MODEL_WATCHLIST
 _cache: dict[tuple, object] = {}
 
 
@@ -45,8 +45,9 @@ def training_set(db: sqlite_utils.Database, weak_below: int) -> tuple[list[str],
     """(docs, labels, weights, graded, sizes) from the store (see the module doc)."""
     human = store.human_labels(db)
     docs, labels, weights, graded = [], [], [], []
+    flags = store.rule_flags(db, [r["id"] for r in human])
     for r in human:
-        docs.append(rm.document(r["title"], r["body"]))
+        docs.append(rm.document(r["title"], r["body"], flags.get(r["id"])))
         labels.append(int(bool(r["label"])))
         weights.append(1.0)
         graded.append(True)
@@ -55,8 +56,10 @@ def training_set(db: sqlite_utils.Database, weak_below: int) -> tuple[list[str],
              "irrelevant": sum(1 for r in human if not r["label"]),
              "weak_relevant": 0, "weak_irrelevant": 0}
     if len(human) < weak_below:
-        for r in store.weak_labels(db, WEAK_LIMIT):
-            docs.append(rm.document(r["title"], r["body"]))
+        weak = store.weak_labels(db, WEAK_LIMIT)
+        flags = store.rule_flags(db, [r["id"] for r in weak])
+        for r in weak:
+            docs.append(rm.document(r["title"], r["body"], flags.get(r["id"])))
             labels.append(int(bool(r["label"])))
             weights.append(WEAK_WEIGHT)
             graded.append(False)
@@ -90,17 +93,28 @@ def train(db: sqlite_utils.Database, *, weak_below: int = 200, cv_folds: int = 5
     pickle.dump(pipe, buf, protocol=pickle.HIGHEST_PROTOCOL)
     model_id = store.save_model(db, buf.getvalue(), watchlists=store.live_watchlists(db), sizes=sizes,
                                 metrics=metrics, params={"C": rm.C, "weak_weight": WEAK_WEIGHT,
-                                                         "weak_below": weak_below}, review_log_id=review_id)
+                                                         "weak_below": weak_below, "features": rm.FEATURES}, review_log_id=review_id)
     _cache[(_db_key(db), model_id)] = pipe
     log.info("relevance model %d trained on %s in %.1fs", model_id, sizes, metrics["train_seconds"])
     ensure_scores(db)
     return status(db)
 
 
+def current(info: dict | None) -> bool:
+    """True when a stored model was trained with today's feature set (:data:`relevance.model.FEATURES`)."""
+    return info is not None and info["params"].get("features") == rm.FEATURES
+
+
 def load(db: sqlite_utils.Database):
-    """(pipeline, model row without blob) of the latest model, or (None, None)."""
+    """(pipeline, model row without blob) of the latest model, or (None, None) — also
+    for a model of an older feature set, which today's code cannot score with
+    (``retrain_if_due`` and ``raqib model train`` replace it)."""
     info = store.latest_model(db, with_blob=False)
     if info is None:
+        return None, None
+    if not current(info):
+        log.warning("relevance model %d was trained with an older feature set; retrain it (raqib model train)",
+                    info["id"])
         return None, None
     key = (_db_key(db), info["id"])
     pipe = _cache.get(key)
@@ -122,7 +136,8 @@ def ensure_scores(db: sqlite_utils.Database) -> int:
         rows = store.stale_scores(db, info["id"])
         if not rows:
             break
-        probs = pipe.predict_proba([rm.document(r["title"], r["body"]) for r in rows])[:, 1]
+        flags = store.rule_flags(db, [r["id"] for r in rows])
+        probs = rm.probabilities(pipe, [rm.document(r["title"], r["body"], flags.get(r["id"])) for r in rows])
         store.put_scores(db, info["id"], [(r["id"], r["content_hash"], round(float(p), 5))
                                           for r, p in zip(rows, probs)])
         done += len(rows)
@@ -137,12 +152,14 @@ def scores(db: sqlite_utils.Database) -> dict[int, float]:
 
 
 def explain_article(db: sqlite_utils.Database, article: dict, n: int = 10) -> dict | None:
-    """The model's probability for ``article`` and the n-grams that weighed most."""
+    """The model's probability for ``article`` (a stored row: its flags are read by
+    ``id``) and the features that weighed most."""
     pipe, info = load(db)
     if pipe is None:
         return None
-    doc = rm.document(article.get("title"), article.get("body"))
-    prob = float(pipe.predict_proba([doc])[0, 1])
+    flags = store.rule_flags(db, [article["id"]]).get(article["id"]) if article.get("id") is not None else None
+    doc = rm.document(article.get("title"), article.get("body"), flags)
+    prob = float(rm.probabilities(pipe, [doc])[0])
     why = rm.explain(pipe, doc, n)
     return {"model_id": info["id"], "trained_at": info["trained_at"], "probability": round(prob, 4),
             "for": [asdict(c) for c in why["for"]], "against": [asdict(c) for c in why["against"]]}
@@ -154,7 +171,7 @@ def status(db: sqlite_utils.Database) -> dict | None:
     if info is None:
         return None
     return {**info, "reviews_since": store.reviews_since(db, info["review_log_id"]),
-            "watchlists_now": store.live_watchlists(db)}
+            "watchlists_now": store.live_watchlists(db), "outdated": not current(info)}
 
 
 def retrain_if_due(db: sqlite_utils.Database, cfg: dict) -> dict | None:
@@ -164,7 +181,7 @@ def retrain_if_due(db: sqlite_utils.Database, cfg: dict) -> dict | None:
     if every <= 0:
         return None
     info = store.latest_model(db, with_blob=False)
-    if info is not None and store.reviews_since(db, info["review_log_id"]) < every:
+    if current(info) and store.reviews_since(db, info["review_log_id"]) < every:
         return None
     if info is None and store.reviews_since(db, 0) < every:
         return None

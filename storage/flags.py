@@ -10,6 +10,7 @@ import json
 import sqlite_utils
 
 from raqib.items import Flag
+from storage.relevance import MODEL_WATCHLIST
 from storage.tx import now_iso, transaction
 
 
@@ -19,7 +20,7 @@ def save_flags(db: sqlite_utils.Database, article_id: int, flags: list[Flag]) ->
     now = now_iso()
     with transaction(db):
         for flag in flags:
-            old = db.execute("SELECT flagged FROM flags WHERE article_id = ? AND watchlist = ?",
+            old = db.execute("SELECT flagged, matches, entities, rules FROM flags WHERE article_id = ? AND watchlist = ?",
                              [article_id, flag.watchlist]).fetchone()
             values = [flag.version, float(flag.score), int(flag.flagged),
                       # vars(), not dataclasses.asdict: flat dataclasses, and asdict's deep
@@ -27,6 +28,9 @@ def save_flags(db: sqlite_utils.Database, article_id: int, flags: list[Flag]) ->
                       json.dumps([vars(m) for m in flag.matches], ensure_ascii=False),
                       json.dumps([vars(e) for e in flag.entities], ensure_ascii=False),
                       json.dumps(flag.rules, ensure_ascii=False), now]
+            if flag.watchlist != MODEL_WATCHLIST and (old is None or tuple(old[1:]) != tuple(values[3:6])):
+                # the relevance model reads the rules' evidence: its cached score is stale
+                db.execute("DELETE FROM relevance_scores WHERE article_id = ?", [article_id])
             if old is None:
                 db.execute("INSERT INTO flags (version, score, flagged, matches, entities, rules, updated_at,"
                            " created_at, article_id, watchlist) VALUES (?,?,?,?,?,?,?,?,?,?)",

@@ -16,6 +16,8 @@ import sqlite_utils
 
 from storage.tx import now_iso, transaction
 
+#: The pseudo-watchlist the model flags as (relevance/train.py apply_flags).
+MODEL_WATCHLIST = "relevance-model"
 _FLAGGED = "EXISTS (SELECT 1 FROM flags f WHERE f.article_id = a.id AND f.flagged = 1)"
 # weak labels come from the watchlists only, never from the model's own flags
 _RULE_FLAGGED = ("EXISTS (SELECT 1 FROM flags f WHERE f.article_id = a.id AND f.flagged = 1"
@@ -38,6 +40,24 @@ def weak_labels(db: sqlite_utils.Database, limit: int) -> list[dict]:
         " LEFT JOIN reviews r ON r.article_id = a.id"
         " WHERE r.status IS NULL OR r.status NOT IN ('relevant', 'irrelevant')"
         " ORDER BY coalesce(nullif(a.published, ''), a.fetched_at) DESC, a.id DESC LIMIT ?", [limit]))
+
+
+def rule_flags(db: sqlite_utils.Database, article_ids: list[int]) -> dict[int, list[dict]]:
+    """The watchlists' stored flags (not the model's own) of these articles, decoded:
+    ``{article_id: [{"watchlist", "score", "flagged", "matches", "entities", "rules"}]}``
+    — the evidence the relevance model reads (relevance/evidence.py)."""
+    out: dict[int, list[dict]] = {}
+    ids = list(dict.fromkeys(article_ids))
+    for i in range(0, len(ids), 500):
+        chunk = ids[i:i + 500]
+        marks = ",".join("?" * len(chunk))
+        for r in db.execute(f"SELECT article_id, watchlist, score, flagged, matches, entities, rules FROM flags"
+                            f" WHERE article_id IN ({marks}) AND watchlist != ? ORDER BY article_id, watchlist",
+                            [*chunk, MODEL_WATCHLIST]):
+            out.setdefault(r[0], []).append({
+                "watchlist": r[1], "score": r[2], "flagged": bool(r[3]), "matches": json.loads(r[4] or "[]"),
+                "entities": json.loads(r[5] or "[]"), "rules": json.loads(r[6] or "[]")})
+    return out
 
 
 def live_watchlists(db: sqlite_utils.Database) -> dict[str, str]:
@@ -84,7 +104,8 @@ def latest_model(db: sqlite_utils.Database, *, with_blob: bool = True) -> dict |
 
 
 def stale_scores(db: sqlite_utils.Database, model_id: int, limit: int = 1000) -> list[dict]:
-    """Articles without a score from ``model_id`` for their current text."""
+    """Articles without a score from ``model_id`` for their current text and flags
+    (``storage.flags.save_flags`` drops a score when the rules' evidence changes)."""
     return list(db.query(
         "SELECT a.id, a.title, a.body, a.content_hash FROM articles a LEFT JOIN relevance_scores s"
         " ON s.article_id = a.id WHERE s.article_id IS NULL OR s.model_id != ? OR s.content_hash IS NOT a.content_hash"

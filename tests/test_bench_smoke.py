@@ -22,7 +22,8 @@ def run_bench(script: str, *args: str, timeout: float = 60) -> str:
     return proc.stdout
 
 
-@pytest.mark.parametrize("script", ["bench_pipeline.py", "bench_crawl.py", "bench_recrawl.py", "near_miss.py"])
+@pytest.mark.parametrize("script", ["bench_pipeline.py", "bench_crawl.py", "bench_recrawl.py", "near_miss.py",
+                                    "bench_model.py"])
 def test_help(script):
     assert "usage:" in run_bench(script, "--help")
 
@@ -47,6 +48,12 @@ def test_bench_recrawl_prints_breakdown():
     out = run_bench("bench_recrawl.py", "--articles", "20")
     assert "re-crawl of the unchanged site, by kind and status:" in out
     assert "article pages fetched:" in out
+
+
+def test_bench_model_prints_ms_per_article():
+    out = run_bench("bench_model.py", "--rounds", "1")
+    assert "prep (document): cold" in out and "train on fixture labels" in out
+    assert "< 300 words" in out and "ms/article in a batch" in out
 
 
 def test_bench_quality_prints_one_line_per_set():

@@ -74,3 +74,31 @@ def test_empty_term_has_no_variants():
 
 def test_expand_suffixes_names_and_literals():
     assert expand_suffixes(["feminine", "ات"]) == ("ه", "ات")
+
+
+STEMS = [
+    # (id, text, expected light stem): the relevance model's word features (relevance/model.py)
+    ("article_chain_bi", "بالتعاون", "تعاون"),
+    ("article_chain_wa_bi", "وبالمغرب", "مغرب"),
+    ("lil", "للمغرب", "مغرب"),
+    ("pronoun_dual", "تعاونهما", "تعاون"),
+    ("pronoun_ha", "تعاونها", "تعاون"),
+    ("nisba_feminine", "الأمنية", "امني"),
+    ("nisba_plural", "الأمنيين", "امني"),
+    ("nisba_masculine_same_as_feminine", "والمغربية", "مغرب"),
+    ("nisba_masculine", "المغربي", "مغرب"),
+    ("two_suffixes", "اتفاقيات", "اتفاق"),
+    ("short_stem_kept", "التعاون", "تعاون"),           # ون after only three letters: not a plural
+    ("lone_wa_kept", "وزير", "وزير"),                   # a lone و may be part of the word
+    ("short_word_kept", "الله", "الله"),                # ال leaves two letters: not cut
+    ("latin_untouched", "fbi", "fbi"),
+    ("phrase", "التعاون الأمني بالمغرب", "تعاون امني مغرب"),
+]
+
+
+@pytest.mark.parametrize("text,expected", [c[1:] for c in STEMS], ids=[c[0] for c in STEMS])
+def test_light_stem(text, expected):
+    from filters.clitics import light_stem
+    from filters.normalize import normalize
+
+    assert light_stem(normalize(text)) == expected

@@ -126,11 +126,11 @@ def test_model_trains_on_reviews_and_weak_labels_scores_and_explains(store):
     probs = relevance.scores(db)
     assert set(probs) == set(ids.values())
     assert probs[ids["hidden"]] > probs[ids["sports"]]
-    why = relevance.explain_article(db, {"title": recall_data.STORIES["hidden"][0],
+    why = relevance.explain_article(db, {"id": ids["hidden"], "title": recall_data.STORIES["hidden"][0],
                                          "body": recall_data.STORIES["hidden"][1]})
     assert why["probability"] == pytest.approx(probs[ids["hidden"]], abs=1e-3)
     assert why["for"] and all(c["weight"] > 0 for c in why["for"])
-    assert {c["kind"] for c in why["for"]} <= {"word", "char"}
+    assert {c["kind"] for c in why["for"]} <= {"word", "evidence"}
 
     # the article page shows the probability and the n-grams that weighed most
     from starlette.testclient import TestClient
@@ -146,6 +146,36 @@ def test_model_trains_on_reviews_and_weak_labels_scores_and_explains(store):
     rows, _ = near_miss.queue(db, model_weight=0.5)
     assert all(r.probability is not None for r in rows)
     assert [r.rank_score for r in rows] == sorted((r.rank_score for r in rows), reverse=True)
+
+
+def test_scores_follow_the_rules_evidence_and_an_old_model_is_replaced(store):
+    """The model reads the stored flags: a changed flag drops the article's cached score
+    (recomputed on the next read), an unchanged re-score keeps it; a model of an older
+    feature set is not used and is retrained at once."""
+    from filters.loading import load_matcher
+    from pipelines.rescore import rescore
+    from raqib.items import Flag
+    from storage.flags import save_flags
+    from storage.relevance import score_of
+
+    db, ids = store
+    mark(db, [ids["hidden"]], "relevant")
+    mark(db, [ids["sports"]], "irrelevant")
+    relevance.train(db, weak_below=200, cv_folds=2)
+    before = relevance.scores(db)[ids["hidden"]]
+    rescore(db, *load_matcher(recall_data.WATCHLISTS, recall_data.GAZETTEER))   # same rules, same evidence
+    assert score_of(db, ids["hidden"]) == before
+    save_flags(db, ids["hidden"], [Flag("recall-test", "v-test", 0.0, False, [], [], [])])
+    assert score_of(db, ids["hidden"]) is None and score_of(db, ids["sports"]) is not None
+    after = relevance.scores(db)[ids["hidden"]]
+    assert after != before and score_of(db, ids["hidden"]) == after
+
+    db.execute("UPDATE relevance_models SET params = json_remove(params, '$.features')")
+    db.conn.commit()
+    assert relevance.load(db) == (None, None) and relevance.status(db)["outdated"] is True
+    cfg = {"model_retrain_after": 5, "model_weak_labels_below": 200}
+    again = relevance.retrain_if_due(db, cfg)                          # no new verdict, but outdated
+    assert again is not None and again["outdated"] is False and relevance.retrain_if_due(db, cfg) is None
 
 
 def test_retrain_when_due_and_model_flags_only_when_asked(store):

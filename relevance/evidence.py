@@ -1,0 +1,101 @@
+"""Class-level tokens from the matcher's own evidence, for the relevance model.
+
+Why: the model learns from a few dozen labelled stories written next to the
+watchlist, so the words it learns are those stories' words; a story told in other
+words (another country, another agency, another verb) shares few of them.  What does
+transfer is the *shape* of the evidence the matcher already found and stored with
+each flag (house rule 7: nothing is re-matched here): which groups were present
+(a Moroccan actor, a foreign partner, cooperation language ...), how close together
+(same sentence, same paragraph, anywhere in the article), whether they lead the
+story, which rules fired and what the others lacked.  Those become abstract tokens
+such as ``p:moroccan_actor+partner:para`` that any story with that shape carries,
+whatever its words.
+
+Closeness tokens are cumulative (a pair in one sentence also yields ``:para`` and
+``:art``) so the model can weigh "at least this close".  Pure code: no I/O.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from itertools import combinations
+
+__all__ = ["evidence_tokens", "SKIP_WATCHLISTS"]
+
+#: Flags that are not rule evidence (the model's own flags must not feed the model).
+SKIP_WATCHLISTS = frozenset({"relevance-model"})
+#: Same sentence ends as the matcher's graded scopes (filters/matcher.py _SENTENCE_END).
+_SENTENCE_END = re.compile(r"[.!?؟؛\n]")
+_NEWLINE = re.compile(r"\n")
+#: The story's lead: the title and its first paragraphs.
+LEAD_PARAGRAPHS = 2
+
+
+def _breaks(body: str) -> tuple[list[int], list[int]]:
+    """Offsets of the body's paragraph breaks and sentence ends."""
+    lead = len(body) - len(body.lstrip())
+    return [m.start() for m in _NEWLINE.finditer(body, lead)], [m.start() for m in _SENTENCE_END.finditer(body)]
+
+
+def evidence_tokens(body: str | None, flags: list[dict] | None) -> list[str]:
+    """Abstract tokens describing the stored flags' evidence in one article.
+
+    Args:
+        body: the article body the flags' offsets index (title offsets are the title's).
+        flags: stored flag rows (``watchlist``, ``matches``, ``entities``, ``rules``),
+            already decoded from JSON; rows of :data:`SKIP_WATCHLISTS` are ignored.
+    Returns:
+        Tokens, each at most once, in a stable order.
+    """
+    if not flags:
+        return []
+    breaks = None
+    out: dict[str, None] = {}
+    for flag in flags:
+        if flag.get("watchlist") in SKIP_WATCHLISTS:
+            continue
+        if breaks is None:
+            breaks, sbreaks = _breaks(body or "")
+        # per group: the sentences and paragraphs it occurs in ("t" = the title, its own unit)
+        sents: dict[str, set] = {}
+        paras: dict[str, set] = {}
+        for m in flag.get("matches") or ():
+            group = m["group"]
+            if m.get("field") == "title":
+                sents.setdefault(group, set()).add("t")
+                paras.setdefault(group, set()).add("t")
+            else:
+                start = m["start"]
+                sents.setdefault(group, set()).add(bisect.bisect_left(sbreaks, start))
+                paras.setdefault(group, set()).add(bisect.bisect_left(breaks, start))
+        for group in sorted(sents):
+            out[f"g:{group}"] = None
+            if "t" in sents[group]:
+                out[f"t:{group}"] = None
+            if any(p == "t" or p < LEAD_PARAGRAPHS for p in paras[group]):
+                out[f"l:{group}"] = None
+        for a, b in combinations(sorted(sents), 2):
+            out[f"p:{a}+{b}:art"] = None
+            if paras[a] & paras[b]:
+                out[f"p:{a}+{b}:para"] = None
+                if sents[a] & sents[b]:
+                    out[f"p:{a}+{b}:sent"] = None
+        for e in flag.get("entities") or []:
+            if e.get("role"):
+                out[f"e:{e['role']}"] = None
+        for r in flag.get("rules") or []:
+            name = r.get("name")
+            if not name:
+                continue
+            if r.get("satisfied"):
+                out[f"{'v' if r.get('veto') else 'r'}:{name}"] = None
+                if r.get("reach"):
+                    out[f"r:{name}:{r['reach']}"] = None
+            elif float(r.get("weight") or 0) > 0 and "missing" in r:
+                lacking = len([x for x in r.get("missing") or [] if x])
+                if lacking <= 1:
+                    out[f"m1:{name}"] = None        # at most one group away
+                if lacking == 0:
+                    out[f"m0:{name}"] = None        # all groups there, not within the rule's scope
+    return list(out)
