@@ -58,7 +58,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("model_flag_probability", float, 0.0, "When > 0, the relevance model also flags unflagged articles it scores at or above this probability (as watchlist relevance-model); 0: it only ranks."),
     Setting("model_retrain_after", int, 20, "The daemon retrains the relevance model after this many new verdicts (relevant/irrelevant); 0: never."),
     Setting("model_weak_labels_below", int, 200, "While fewer verdicts than this exist, the relevance model also learns from the watchlists' flags as weak labels."),
-    Setting("near_miss_model_weight", float, 0.5, "Weight of the relevance model's probability (vs. how close the rules came) in the near-miss queue's order, 0–1."),
+    Setting("near_miss_model_weight", float, 0.7, "Weight of the relevance model's probability (vs. how close the rules came) in the near-miss queue's order, 0–1."),
     Setting("obey_robots", bool, True, "Respect robots.txt."),
     Setting("retry_times", int, 2, "Retries (with backoff) for timeouts, resets and 5xx."),
     Setting("serve_host", str, "127.0.0.1", "Address `raqib serve` binds to."),

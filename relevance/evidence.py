@@ -7,9 +7,17 @@ transfer is the *shape* of the evidence the matcher already found and stored wit
 each flag (house rule 7: nothing is re-matched here): which groups were present
 (a Moroccan actor, a foreign partner, cooperation language ...), how close together
 (same sentence, same paragraph, anywhere in the article), whether they lead the
-story, which rules fired and what the others lacked.  Those become abstract tokens
-such as ``p:moroccan_actor+partner:para`` that any story with that shape carries,
-whatever its words.
+story, and which kinds of entities were named.  Those become abstract tokens such as
+``p:moroccan_actor+partner:para`` that any story with that shape carries, whatever
+its words.
+
+Deliberately *not* tokens: which rules fired or what they lacked.  On the labelled
+stories (written next to the watchlist) "rule fired" separates the labels almost
+perfectly, so the model would learn to copy the rules and put little weight on the
+partial evidence that is all an unflagged story has; the near-miss queue already
+has the rules' closeness as its other signal (relevance/near_miss.py).  On the
+development set (tests/fixtures/dev, bench/near_miss.py --set) the rule tokens put
+the rule-missed positives lower.
 
 Closeness tokens are cumulative (a pair in one sentence also yields ``:para`` and
 ``:art``) so the model can weigh "at least this close".  Pure code: no I/O.
@@ -43,7 +51,7 @@ def evidence_tokens(body: str | None, flags: list[dict] | None) -> list[str]:
 
     Args:
         body: the article body the flags' offsets index (title offsets are the title's).
-        flags: stored flag rows (``watchlist``, ``matches``, ``entities``, ``rules``),
+        flags: stored flag rows (``watchlist``, ``matches``, ``entities``),
             already decoded from JSON; rows of :data:`SKIP_WATCHLISTS` are ignored.
     Returns:
         Tokens, each at most once, in a stable order.
@@ -84,18 +92,6 @@ def evidence_tokens(body: str | None, flags: list[dict] | None) -> list[str]:
         for e in flag.get("entities") or []:
             if e.get("role"):
                 out[f"e:{e['role']}"] = None
-        for r in flag.get("rules") or []:
-            name = r.get("name")
-            if not name:
-                continue
-            if r.get("satisfied"):
-                out[f"{'v' if r.get('veto') else 'r'}:{name}"] = None
-                if r.get("reach"):
-                    out[f"r:{name}:{r['reach']}"] = None
-            elif float(r.get("weight") or 0) > 0 and "missing" in r:
-                lacking = len([x for x in r.get("missing") or [] if x])
-                if lacking <= 1:
-                    out[f"m1:{name}"] = None        # at most one group away
-                if lacking == 0:
-                    out[f"m0:{name}"] = None        # all groups there, not within the rule's scope
+                if e.get("type"):
+                    out[f"e:{e['role']}:{e['type']}"] = None
     return list(out)

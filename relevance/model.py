@@ -13,8 +13,8 @@ Features, two blocks:
   (character 3–5-grams were ~90 % of the scoring time).  Bodies are cut at
   :data:`MAX_BODY_CHARS`: a story's topic is told long before that;
 * ``evidence``: class-level tokens from the matcher's stored explanation
-  (:mod:`relevance.evidence`: which groups, how close, which rules fired or nearly
-  did).  They transfer to stories told in words the labelled ones never used.
+  (:mod:`relevance.evidence`: which groups, how close, in the lead or not, which
+  kinds of entities).  They transfer to stories told in words the labelled ones never used.
 """
 
 from __future__ import annotations
@@ -42,8 +42,10 @@ __all__ = ["document", "build_pipeline", "fit", "probabilities", "cross_validate
 C = 4.0
 #: Body characters the model reads (~1,000 words): typical stories (300–800 words) whole.
 MAX_BODY_CHARS = 6000
-#: Weight of the evidence block against the (l2-normalised) word block.
-EVIDENCE_WEIGHT = 0.5
+#: Weight of each evidence token against the (l2-normalised) word block: an article
+#: carries 20–60 of them, so a small weight still lets them matter (0.15–0.25 ranked
+#: best on the development set, bench/near_miss.py --set tests/fixtures/dev).
+EVIDENCE_WEIGHT = 0.2
 #: Names the feature set a stored model was trained with; a model of another set is retrained.
 FEATURES = "stemmed-words-1-2+evidence-v1"
 

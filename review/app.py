@@ -47,7 +47,7 @@ PAGE_SIZE = 50
 def create_app(db_path: str | Path, *, access_token: str = "", secret: str | None = None,
                host: str = "127.0.0.1", public_names: tuple[str, ...] | list[str] = (),
                watchlists_dir: str | Path | None = None, gazetteer_path: str | Path | None = None,
-               candidates_dir: str | Path | None = None, near_miss_model_weight: float = 0.5,
+               candidates_dir: str | Path | None = None, near_miss_model_weight: float = 0.7,
                chart_digits: str = "arabic") -> Starlette:
     """The review app over the database at ``db_path`` (created/migrated now).
 

@@ -51,7 +51,7 @@ def snippet(body: str, spans: list[Span], width: int = SNIPPET_CHARS) -> Markup:
     return (Markup("… ") if lo else Markup("")) + inner + (Markup(" …") if hi < len(body) else Markup(""))
 
 
-def routes(page: Callable[..., Response], db_path: str, *, model_weight: float = 0.5) -> list[Route]:
+def routes(page: Callable[..., Response], db_path: str, *, model_weight: float = 0.7) -> list[Route]:
     """The recall routes over the database at ``db_path``; ``page(request, template,
     ctx, status)`` renders like the app's other pages (CSRF token, statuses)."""
 
