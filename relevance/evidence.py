@@ -29,7 +29,7 @@ import bisect
 import re
 from itertools import combinations
 
-__all__ = ["evidence_tokens", "SKIP_WATCHLISTS"]
+__all__ = ["evidence_tokens", "describe", "SKIP_WATCHLISTS"]
 
 #: Flags that are not rule evidence (the model's own flags must not feed the model).
 SKIP_WATCHLISTS = frozenset({"relevance-model"})
@@ -95,3 +95,28 @@ def evidence_tokens(body: str | None, flags: list[dict] | None) -> list[str]:
                 if e.get("type"):
                     out[f"e:{e['role']}:{e['type']}"] = None
     return list(out)
+
+
+_REACH = {"sent": "في جملة واحدة", "para": "في فقرة واحدة", "art": "في المقال"}
+
+
+def describe(token: str) -> str:
+    """A token as the article page shows it ("why the model thinks so"): group names
+    as the watchlist spells them, places in Arabic — ``p:moroccan_actor+partner:sent``
+    → ``moroccan_actor + partner في جملة واحدة``.  Unknown shapes are returned as they are."""
+    kind, _, rest = token.partition(":")
+    if token == "g:none":
+        return "لا دليل من القواعد"          # the matcher found no group at all
+    if kind == "g":
+        return rest
+    if kind == "t":
+        return f"{rest} في العنوان"
+    if kind == "l":
+        return f"{rest} في المقدمة"
+    if kind == "p":
+        pair, _, reach = rest.rpartition(":")
+        return f"{pair.replace('+', ' + ')} {_REACH.get(reach, reach)}"
+    if kind == "e":
+        role, _, typ = rest.partition(":")
+        return f"{role} ({typ})" if typ else role
+    return token

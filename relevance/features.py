@@ -27,7 +27,7 @@ __all__ = ["DocVectorizer", "SEP"]
 #: Separates the words from the evidence tokens in a document string (never in normalised text).
 SEP = "\x1e"
 #: The evidence block's token for "the matcher found nothing": never an empty block.
-NO_EVIDENCE = "g:none"
+NO_EVIDENCE = "g:none"    # described by relevance.evidence.describe
 
 
 def _parts(doc: str) -> tuple[list[str], list[str]]:

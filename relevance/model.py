@@ -32,7 +32,7 @@ from sklearn.pipeline import Pipeline
 
 from filters.clitics import light_stem
 from filters.normalize import normalize
-from relevance.evidence import evidence_tokens
+from relevance.evidence import describe, evidence_tokens
 from relevance.features import SEP, DocVectorizer  # noqa: F401  (SEP: part of the document format)
 
 __all__ = ["document", "build_pipeline", "fit", "probabilities", "cross_validate", "explain", "Contribution",
@@ -43,9 +43,9 @@ C = 4.0
 #: Body characters the model reads (~1,000 words): typical stories (300–800 words) whole.
 MAX_BODY_CHARS = 6000
 #: Weight of each evidence token against the (l2-normalised) word block: an article
-#: carries 20–60 of them, so a small weight still lets them matter (0.15–0.25 ranked
-#: best on the development set, bench/near_miss.py --set tests/fixtures/dev).
-EVIDENCE_WEIGHT = 0.2
+#: carries 20–60 of them, so a small weight still lets them matter (0.1–0.15 ranked
+#: the development set's rule-missed positives best, bench/near_miss.py --set tests/fixtures/dev).
+EVIDENCE_WEIGHT = 0.15
 #: Names the feature set a stored model was trained with; a model of another set is retrained.
 FEATURES = "stemmed-words-1-2+evidence-v1"
 
@@ -127,7 +127,8 @@ def cross_validate(docs: list[str], labels: list[int], weights: list[float], sco
 class Contribution:
     ngram: str
     kind: str           # "word" or "evidence"
-    weight: float       # tf-idf value × coefficient: its push on the log-odds
+    weight: float       # feature value × coefficient: its push on the log-odds
+    label: str = ""     # as the article page shows it (evidence tokens described)
 
 
 def explain(pipe: Pipeline, doc: str, n: int = 10) -> dict[str, list[Contribution]]:
@@ -141,7 +142,7 @@ def explain(pipe: Pipeline, doc: str, n: int = 10) -> dict[str, list[Contributio
 
     def item(i: int) -> Contribution:
         kind, name = vec.feature_name(int(idx[i]))
-        return Contribution(name, kind, round(float(contrib[i]), 4))
+        return Contribution(name, kind, round(float(contrib[i]), 4), describe(name) if kind == "evidence" else name)
 
     return {"for": [item(i) for i in order[::-1][:n] if contrib[i] > 0],
             "against": [item(i) for i in order[:n] if contrib[i] < 0]}

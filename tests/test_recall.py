@@ -140,7 +140,7 @@ def test_model_trains_on_reviews_and_weak_labels_scores_and_explains(store):
     db_file = next(r[2] for r in db.execute("PRAGMA database_list") if r[1] == "main")
     html = TestClient(create_app(db_file), base_url="http://127.0.0.1:8765").get(f"/article/{ids['hidden']}").text
     assert 'id="model-why"' in html and f"{why['probability']:.2f}" in html
-    assert f'>{why["for"][0]["ngram"]}</span>' in html and 'id="miss-box"' in html
+    assert f'>{why["for"][0]["label"]}</span>' in html and 'id="miss-box"' in html
 
     # the queue now mixes both signals; the order of everything is explained by rank_score
     rows, _ = near_miss.queue(db, model_weight=0.5)

@@ -117,3 +117,24 @@ def test_body_is_read_up_to_the_cap():
     head = "كلمة " * (rm.MAX_BODY_CHARS // 5)
     assert rm.document("", head + "إسبانيا") == rm.document("", head + "فرنسا")
     assert rm.document("", "إسبانيا") != rm.document("", "فرنسا")
+
+
+DESCRIBED = [
+    ("group", "g:partner", "partner"),
+    ("title", "t:moroccan_actor", "moroccan_actor في العنوان"),
+    ("lead", "l:cooperation", "cooperation في المقدمة"),
+    ("pair in a sentence", "p:moroccan_actor+partner:sent", "moroccan_actor + partner في جملة واحدة"),
+    ("pair in a paragraph", "p:cooperation+partner:para", "cooperation + partner في فقرة واحدة"),
+    ("pair in the article", "p:cooperation+partner:art", "cooperation + partner في المقال"),
+    ("entity with type", "e:foreign_partner:organisation", "foreign_partner (organisation)"),
+    ("entity", "e:moroccan_place", "moroccan_place"),
+    ("no evidence", "g:none", "لا دليل من القواعد"),
+    ("unknown shape", "x:whatever", "x:whatever"),
+]
+
+
+@pytest.mark.parametrize("token,expected", [d[1:] for d in DESCRIBED], ids=[d[0] for d in DESCRIBED])
+def test_evidence_tokens_are_described_for_the_article_page(token, expected):
+    from relevance.evidence import describe
+
+    assert describe(token) == expected
