@@ -25,8 +25,6 @@ Flow of :meth:`Matcher.score`:
 
 from __future__ import annotations
 
-import bisect
-import re
 from functools import lru_cache
 from typing import NamedTuple
 
@@ -35,20 +33,15 @@ import ahocorasick
 from filters.clitics import term_variants
 from filters.compose import Composed, Head, Modifier, compose
 from filters.gazetteer import GazEntity, Gazetteer
-from filters.normalize import normalize, normalize_with_offsets, original_span
-from filters.scoring import Units, evaluate, explain, missing, passages, scope_label
+from filters.fields import Field
+from filters.normalize import normalize, original_span
+from filters.scoring import Units, evaluate, explain, missing, scope_label
 from filters.senses import SIDES, Context, apply_senses
-from filters.tokenize import TokenIndex
 from filters.watchlist import Watchlist
 from raqib.items import Entity, Flag, Match
 
 __all__ = ["Matcher", "explain"]
 
-SNIPPET_CHARS = 60
-#: Characters that end a sentence (graded scopes) — the newline ends a paragraph too.
-_SENTENCE_END = re.compile(r"[.!?؟؛\n]")
-_NEWLINE = re.compile(r"\n")
-_PHRASE_BREAK = re.compile(r"[.,،;؛:!?؟()\[\]«»\"\n]")
 #: Gazetteer roles whose modifier makes a composed actor Moroccan.
 _MOROCCAN_ROLES = frozenset({"moroccan_place", "moroccan_city", "moroccan_context"})
 
@@ -97,37 +90,6 @@ class _EntHit(NamedTuple):
 @lru_cache(maxsize=None)
 def _starts_with_waw(term: str) -> bool:
     return normalize(term).startswith("و")
-
-
-class _Field:
-    __slots__ = ("name", "text", "norm", "offsets", "index", "breaks", "sbreaks", "passages")
-
-    def __init__(self, name: str, text: str):
-        self.name = name
-        self.text = text
-        self.norm, self.offsets = normalize_with_offsets(text)
-        self.index = TokenIndex(self.norm)
-        lead = len(text) - len(text.lstrip())      # blank lines before the first paragraph
-        self.breaks = [m.start() for m in _NEWLINE.finditer(text, lead)]
-        self.sbreaks = [m.start() for m in _SENTENCE_END.finditer(text)]
-        self.passages = passages([len(p.split()) for p in text[lead:].split("\n")])
-
-    def para_of(self, start: int) -> int:
-        return bisect.bisect_left(self.breaks, start)
-
-    def sent_of(self, start: int) -> int:
-        return bisect.bisect_left(self.sbreaks, start)
-
-    def gap_clean(self, nstart: int, nend: int) -> bool:
-        """No phrase-ending punctuation in the original text between two normalised offsets."""
-        s, e = original_span(self.text, self.offsets, nstart, nend) if nend > nstart else (0, 0)
-        return not _PHRASE_BREAK.search(self.text, s, e) if e > s else True
-
-    def snippet(self, start: int, end: int) -> str:
-        pad = max(0, (SNIPPET_CHARS - (end - start)) // 2)
-        s, e = max(0, start - pad), min(len(self.text), end + pad)
-        text = " ".join(self.text[s:e].split())
-        return ("…" if s > 0 else "") + text + ("…" if e < len(self.text) else "")
 
 
 class Matcher:
@@ -200,7 +162,7 @@ class Matcher:
             self._role_refs.append(by_role)
 
     # -- scanning ------------------------------------------------------------------------
-    def _scan(self, f: _Field) -> list[_Raw]:
+    def _scan(self, f: Field) -> list[_Raw]:
         if not self.keys or not f.norm:
             return []
         # the automaton also reports keys inside longer words (مغرب in المغربية); most
@@ -219,14 +181,14 @@ class Matcher:
                 out.append(_Raw(name, start, end + 1, wfirst, wlast, payloads))
         return out
 
-    def _hit(self, f: _Field, nstart: int, nend: int, wfirst: int, wlast: int, group: str, term: str,
+    def _hit(self, f: Field, nstart: int, nend: int, wfirst: int, wlast: int, group: str, term: str,
              weight: float, kind: str, made_of: str = "") -> Hit:
         s, e = original_span(f.text, f.offsets, nstart, nend)
         coordinated = f.norm.startswith("و", nstart) and not _starts_with_waw(term)
         return Hit(group, term, weight, f.name, nstart, nend, wfirst, wlast, f.para_of(s), s, e, kind,
                    f.sent_of(s), made_of, coordinated)
 
-    def _composed(self, f: _Field, raws: list[_Raw]) -> list[Composed]:
+    def _composed(self, f: Field, raws: list[_Raw]) -> list[Composed]:
         if not any(p[0] == "h" for r in raws for p in r.payloads):
             return []
         heads, mods = [], []
@@ -253,7 +215,7 @@ class Matcher:
         # السلطات المغربية: the Moroccan authorities, not necessarily a security body
         return "moroccan_authority" if c.head in self._weak_heads else "moroccan_actor"
 
-    def _entity_hits(self, f: _Field, raws: list[_Raw]) -> list[_EntHit]:
+    def _entity_hits(self, f: Field, raws: list[_Raw]) -> list[_EntHit]:
         """Longest-first, non-overlapping entity hits of one field (composed actors win ties)."""
         cands = [_EntHit(c.nstart, c.nend, c.wfirst, c.wlast, c.entity, c) for c in self._composed(f, raws)]
         cands += [_EntHit(r.nstart, r.nend, r.wfirst, r.wlast, p[1]) for r in raws for p in r.payloads
@@ -279,10 +241,10 @@ class Matcher:
 
     def find_entities(self, text: str, field: str = "body") -> list[Entity]:
         """Gazetteer entities in ``text`` (longest match wins), offsets into ``text``."""
-        f = _Field(field, text or "")
+        f = Field(field, text or "")
         return [self._entity(f, h) for h in self._entity_hits(f, self._scan(f))]
 
-    def _entity(self, f: _Field, h: _EntHit) -> Entity:
+    def _entity(self, f: Field, h: _EntHit) -> Entity:
         s, e = original_span(f.text, f.offsets, h.nstart, h.nend)
         ent = self._entities[h.entity]
         if h.composed is not None:
@@ -293,7 +255,7 @@ class Matcher:
     def _composed_name(self, c: Composed) -> str:
         return f"{c.head} ({self._entities[c.entity].name})"
 
-    def _made_of(self, f: _Field, c: Composed) -> str:
+    def _made_of(self, f: Field, c: Composed) -> str:
         hs, he = original_span(f.text, f.offsets, c.nstart, c.nstart + len(c.head))
         ms, me = original_span(f.text, f.offsets, c.nend - len(c.modifier), c.nend)
         return f"{f.text[hs:he]} + {f.text[ms:me]}"
@@ -305,7 +267,7 @@ class Matcher:
         Match and Entity offsets index the original ``title``/``body`` strings, so
         ``text[m.start:m.end]`` is the surface form a reader sees.
         """
-        fields = [_Field("title", title or ""), _Field("body", body or "")]
+        fields = [Field("title", title or ""), Field("body", body or "")]
         scanned = [(f, self._scan(f)) for f in fields]
         ent_hits = [(f, self._entity_hits(f, raws)) for f, raws in scanned]
         entities = [self._entity(f, h) for f, ehits in ent_hits for h in ehits]
@@ -352,7 +314,7 @@ class Matcher:
             flags.append(self._flag(wl, hits, fields, shown, removed))
         return flags
 
-    def _flag(self, wl: Watchlist, hits: list[Hit], fields: list[_Field], entities: list[Entity],
+    def _flag(self, wl: Watchlist, hits: list[Hit], fields: list[Field], entities: list[Entity],
               removed: dict[int, list[tuple[Hit, Hit]]]) -> Flag:
         by_field = {f.name: f for f in fields}
         rules, total, vetoed = [], 0.0, False
@@ -395,12 +357,12 @@ class Matcher:
                     entities=list(entities), rules=rules)
 
 
-def _surface(f: _Field, c) -> str:
+def _surface(f: Field, c) -> str:
     s, e = original_span(f.text, f.offsets, c.nstart, c.nend)
     return f.text[s:e]
 
 
-def _evidence(h: Hit, by_field: dict[str, _Field]) -> dict:
+def _evidence(h: Hit, by_field: dict[str, Field]) -> dict:
     ev = {"group": h.group, "term": h.term, "field": h.field, "start": h.start, "end": h.end,
           "surface": by_field[h.field].text[h.start:h.end]}
     if h.made_of:

@@ -1,0 +1,57 @@
+"""An article field as the matcher reads it: normalised text with offsets back to the
+original, token boundaries, and where paragraphs, sentences and passages break.
+
+Kept apart from :mod:`filters.matcher` so the one place that decides what counts as a
+sentence, a paragraph or a phrase break is small and readable.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+
+from filters.normalize import normalize_with_offsets, original_span
+from filters.scoring import passages
+from filters.tokenize import TokenIndex
+
+__all__ = ["Field", "SNIPPET_CHARS"]
+
+SNIPPET_CHARS = 60
+#: Characters that end a sentence (graded scopes) — the newline ends a paragraph too.
+_SENTENCE_END = re.compile(r"[.!?؟؛\n]")
+_NEWLINE = re.compile(r"\n")
+_PHRASE_BREAK = re.compile(r"[.,،;؛:!?؟()\[\]«»\"\n]")
+
+
+class Field:
+    """One article field (title or body): its normalised text, token index, and the
+    paragraph, sentence and passage boundaries the scopes of rules are counted in."""
+
+    __slots__ = ("name", "text", "norm", "offsets", "index", "breaks", "sbreaks", "passages")
+
+    def __init__(self, name: str, text: str):
+        self.name = name
+        self.text = text
+        self.norm, self.offsets = normalize_with_offsets(text)
+        self.index = TokenIndex(self.norm)
+        lead = len(text) - len(text.lstrip())      # blank lines before the first paragraph
+        self.breaks = [m.start() for m in _NEWLINE.finditer(text, lead)]
+        self.sbreaks = [m.start() for m in _SENTENCE_END.finditer(text)]
+        self.passages = passages([len(p.split()) for p in text[lead:].split("\n")])
+
+    def para_of(self, start: int) -> int:
+        return bisect.bisect_left(self.breaks, start)
+
+    def sent_of(self, start: int) -> int:
+        return bisect.bisect_left(self.sbreaks, start)
+
+    def gap_clean(self, nstart: int, nend: int) -> bool:
+        """No phrase-ending punctuation in the original text between two normalised offsets."""
+        s, e = original_span(self.text, self.offsets, nstart, nend) if nend > nstart else (0, 0)
+        return not _PHRASE_BREAK.search(self.text, s, e) if e > s else True
+
+    def snippet(self, start: int, end: int) -> str:
+        pad = max(0, (SNIPPET_CHARS - (end - start)) // 2)
+        s, e = max(0, start - pad), min(len(self.text), end + pad)
+        text = " ".join(self.text[s:e].split())
+        return ("…" if s > 0 else "") + text + ("…" if e < len(self.text) else "")
