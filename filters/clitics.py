@@ -72,9 +72,14 @@ def expand_suffixes(names_or_literals: list[str] | tuple[str, ...]) -> tuple[str
     return tuple(out)
 
 
+#: Words whose form without the article is an ordinary word, not the name: رياض
+#: (gardens, a first name) is not الرياض, جزائر (islands) is not الجزائر.
+_NO_BARE_FORM = frozenset({"الرياض", "الجزائر"})
+
+
 def _first_word_variants(word: str) -> set[str]:
     bases = {word}
-    if word.startswith("ال") and len(word) >= 4:
+    if word.startswith("ال") and len(word) >= 4 and word not in _NO_BARE_FORM:
         bases.add(word[2:])
     out: set[str] = set()
     for base in bases:

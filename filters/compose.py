@@ -11,7 +11,8 @@ phrase is recognised from its parts:
                 (الوطنية، القضائية، الأمنية ...) — nothing else may stand in between
     modifier    * a nationality adjective of an entity (الهولندية، المغربية، والإسبانية);
                 * a place (type ``place``) after ب / في or in construct (أمن طنجة);
-                * a country name after ب / في or in construct (شرطة هولندا) — not after
+                * a country name after ب / في / ل+ال or in construct (شرطة هولندا، جهاز
+                  الاستخبارات الداخلية للمملكة المغربية) — not after
                   an abstract head such as الأمن ("أمن إسبانيا" is usually Spain's
                   security, not its police).
 
@@ -142,7 +143,8 @@ def _modifier_at(cands, norm: str, prep: bool, indefinite: bool, abstract: bool)
             if not prep and not surface.startswith("و"):
                 return m
             continue
-        via_b = surface.startswith("ب")
+        # بإسبانيا، بالمغرب; or a definite name after ل (الأجهزة الأمنية للمملكة المغربية)
+        via_b = surface.startswith("ب") or surface.startswith("لل")
         if m.place and (prep or via_b or indefinite):
             return m
         if not abstract and (prep or via_b or indefinite):

@@ -13,6 +13,8 @@ NISBA = expand_suffixes(["nisba"])
 CASES = [
     # (id, term, text, suffixes, expected)
     ("wa_al", "المغرب", "زار الوفد الرباط والمغرب", NONE, True),
+    ("no_bare_riyadh", "الرياض", "افتتاح رياض الأطفال ورياض جديدة", NONE, False),
+    ("riyadh_with_clitic", "الرياض", "وصل الوفد إلى الرياض وبالرياض", NONE, True),
     ("bi_al", "المغرب", "يقيم بالمغرب منذ سنوات", NONE, True),
     ("li_al_to_lil", "المملكة", "الزيارة الرسمية للمملكة", NONE, True),
     ("wa_li_al", "الاستخبارات", "وللاستخبارات دور حاسم", NONE, True),
