@@ -14,13 +14,21 @@ from filters.normalize import normalize_with_offsets, original_span
 from filters.scoring import passages
 from filters.tokenize import TokenIndex
 
-__all__ = ["Field", "SNIPPET_CHARS"]
+__all__ = ["Field", "SNIPPET_CHARS", "breaks"]
 
 SNIPPET_CHARS = 60
 #: Characters that end a sentence (graded scopes) — the newline ends a paragraph too.
 _SENTENCE_END = re.compile(r"[.!?؟؛\n]")
 _NEWLINE = re.compile(r"\n")
 _PHRASE_BREAK = re.compile(r"[.,،;؛:!?؟()\[\]«»\"\n]")
+
+
+def breaks(text: str) -> tuple[list[int], list[int]]:
+    """Offsets of ``text``'s paragraph breaks (newlines, not counting blank lines before
+    the first paragraph) and of its sentence ends: what ``para_of``/``sent_of`` count,
+    for readers of stored offsets (relevance/evidence.py) as for the matcher."""
+    lead = len(text) - len(text.lstrip())      # blank lines before the first paragraph
+    return [m.start() for m in _NEWLINE.finditer(text, lead)], [m.start() for m in _SENTENCE_END.finditer(text)]
 
 
 class Field:
@@ -34,10 +42,8 @@ class Field:
         self.text = text
         self.norm, self.offsets = normalize_with_offsets(text)
         self.index = TokenIndex(self.norm)
-        lead = len(text) - len(text.lstrip())      # blank lines before the first paragraph
-        self.breaks = [m.start() for m in _NEWLINE.finditer(text, lead)]
-        self.sbreaks = [m.start() for m in _SENTENCE_END.finditer(text)]
-        self.passages = passages([len(p.split()) for p in text[lead:].split("\n")])
+        self.breaks, self.sbreaks = breaks(text)
+        self.passages = passages([len(p.split()) for p in text.lstrip().split("\n")])
 
     def para_of(self, start: int) -> int:
         return bisect.bisect_left(self.breaks, start)

@@ -118,7 +118,7 @@ def evaluate(rule: Rule, hits: list, proximity: dict[str, float] | None = None,
         if any(g not in present for g in rule.context):
             return None
     if rule.lead:
-        lead = {h.group for h in hits if h.field == "title" or h.para <= LEAD_PARAGRAPHS - 1}
+        lead = _lead_groups(hits)
         if any(g not in lead for g in rule.lead):
             return None
     if rule.graded:
@@ -198,10 +198,15 @@ def _window(rule: Rule, fhits: list, wanted: set[str]) -> list | None:
     return None
 
 
+def _lead_groups(hits: list) -> set[str]:
+    """Groups with a hit in the title or the first ``LEAD_PARAGRAPHS`` paragraphs."""
+    return {h.group for h in hits if h.field == "title" or h.para < LEAD_PARAGRAPHS}
+
+
 def missing(rule: Rule, hits: list) -> list[str]:
     present = {h.group for h in hits}
     out = [g for g in (*rule.all_of, *rule.context) if g not in present]
-    lead = {h.group for h in hits if h.field == "title" or h.para <= LEAD_PARAGRAPHS - 1}
+    lead = _lead_groups(hits)
     out += [f"{g} in the title or first {LEAD_PARAGRAPHS} paragraphs" for g in rule.lead if g not in lead]
     if rule.any_of and not any(g in present for g in rule.any_of):
         out.append("any of: " + ", ".join(rule.any_of))

@@ -26,24 +26,16 @@ Closeness tokens are cumulative (a pair in one sentence also yields ``:para`` an
 from __future__ import annotations
 
 import bisect
-import re
 from itertools import combinations
+
+from filters.fields import breaks as _breaks    # the matcher's own paragraphs and sentences
+from filters.scoring import LEAD_PARAGRAPHS     # the story's lead: the title and its first paragraphs
+from storage.relevance import MODEL_WATCHLIST
 
 __all__ = ["evidence_tokens", "describe", "SKIP_WATCHLISTS"]
 
 #: Flags that are not rule evidence (the model's own flags must not feed the model).
-SKIP_WATCHLISTS = frozenset({"relevance-model"})
-#: Same sentence ends as the matcher's graded scopes (filters/matcher.py _SENTENCE_END).
-_SENTENCE_END = re.compile(r"[.!?؟؛\n]")
-_NEWLINE = re.compile(r"\n")
-#: The story's lead: the title and its first paragraphs.
-LEAD_PARAGRAPHS = 2
-
-
-def _breaks(body: str) -> tuple[list[int], list[int]]:
-    """Offsets of the body's paragraph breaks and sentence ends."""
-    lead = len(body) - len(body.lstrip())
-    return [m.start() for m in _NEWLINE.finditer(body, lead)], [m.start() for m in _SENTENCE_END.finditer(body)]
+SKIP_WATCHLISTS = frozenset({MODEL_WATCHLIST})
 
 
 def evidence_tokens(body: str | None, flags: list[dict] | None) -> list[str]:
