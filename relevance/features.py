@@ -67,9 +67,8 @@ class DocVectorizer(BaseEstimator, TransformerMixin):
                 codes.update((ids[:-1] * v + ids[1:]).tolist())
         self.bigram_codes_ = np.array(sorted(codes), dtype=np.int64)
         # document frequencies → smoothed idf, as TfidfVectorizer(smooth_idf=True)
-        df = np.zeros(self.n_word_features_, dtype=np.float64)
-        for words, _ in parsed:
-            df[self._word_indices(words)[0]] += 1
+        _, cols, _ = self._word_counts(parsed)
+        df = np.bincount(cols, minlength=self.n_word_features_).astype(np.float64)
         n = len(parsed)
         self.idf_ = np.log((1 + n) / (1 + df)) + 1.0
         return self
@@ -79,21 +78,6 @@ class DocVectorizer(BaseEstimator, TransformerMixin):
         return len(self.vocabulary_) + len(self.bigram_codes_)
 
     # -- transforming ----------------------------------------------------------------------
-    def _word_indices(self, words: list[str]) -> tuple[np.ndarray, np.ndarray]:
-        """(unique feature indices, counts) of one document's known words and pairs."""
-        v = len(self.vocabulary_)
-        ids = np.fromiter(map(self.vocabulary_.get, words, repeat(-1)), dtype=np.int64, count=len(words))
-        feats = [ids[ids >= 0]]
-        codes = self.bigram_codes_
-        if self.bigrams and len(ids) > 1 and len(codes):
-            a, b = ids[:-1], ids[1:]
-            pair = (a * v + b)[(a >= 0) & (b >= 0)]
-            pos = np.searchsorted(codes, pair)
-            pos[pos >= len(codes)] = 0
-            known = codes[pos] == pair
-            feats.append(v + pos[known])
-        return np.unique(np.concatenate(feats), return_counts=True)
-
     def transform(self, docs) -> sp.csr_matrix:
         """The feature matrix (documents × features)."""
         rows, cols, vals = self.triplets(docs)
@@ -103,13 +87,12 @@ class DocVectorizer(BaseEstimator, TransformerMixin):
     def n_features_(self) -> int:
         return self.n_word_features_ + len(self.evidence_vocabulary_)
 
-    def triplets(self, docs) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """(row, column, value) of every non-zero feature, for the whole batch in a few
-        numpy calls (per-document numpy calls were most of the cost); scoring uses
-        them directly, without building a sparse matrix."""
+    def _word_counts(self, parsed: list[tuple[list[str], list[str]]]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(row, column, count) of every known word and word pair in each parsed
+        document, for the whole batch in a few numpy calls (per-document numpy calls
+        were most of the cost); ``fit`` takes document frequencies from it, ``triplets``
+        the weights."""
         v, n_words = len(self.vocabulary_), self.n_word_features_
-        ev_vocab = self.evidence_vocabulary_
-        parsed = [_parts(d) for d in docs]
         n = len(parsed)
         lengths = np.fromiter((len(w) for w, _ in parsed), dtype=np.int64, count=n)
         all_words = [w for words, _ in parsed for w in words]
@@ -126,7 +109,15 @@ class DocVectorizer(BaseEstimator, TransformerMixin):
             known = codes[pos] == pair
             keys.append(doc_of[:-1][ok][known] * (n_words + 1) + v + pos[known])
         uniq, counts = np.unique(np.concatenate(keys), return_counts=True)
-        rows, cols = uniq // (n_words + 1), uniq % (n_words + 1)
+        return uniq // (n_words + 1), uniq % (n_words + 1), counts
+
+    def triplets(self, docs) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(row, column, value) of every non-zero feature; scoring uses them directly,
+        without building a sparse matrix."""
+        n_words, ev_vocab = self.n_word_features_, self.evidence_vocabulary_
+        parsed = [_parts(d) for d in docs]
+        n = len(parsed)
+        rows, cols, counts = self._word_counts(parsed)
         vals = (1.0 + np.log(counts)) * self.idf_[cols]
         norms = np.sqrt(np.bincount(rows, weights=vals * vals, minlength=n))
         vals /= np.where(norms > 0, norms, 1.0)[rows]
