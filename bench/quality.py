@@ -150,15 +150,24 @@ def blind_set(folder: Path = BLIND) -> list[Item]:
     return items
 
 
-def evaluate(matcher, items: list[Item]) -> tuple[Score, list[tuple[Item, object]]]:
-    """Score every item; returns the counts and the (item, flag) pairs it got wrong."""
+def verdicts(matcher, items: list[Item]) -> list[tuple[Item, object]]:
+    """Every item with the default watchlist's flag for it."""
+    return [(it, next(f for f in matcher.score(it.title, it.body) if f.watchlist == WATCHLIST)) for it in items]
+
+
+def tally(pairs: list[tuple[Item, object]]) -> tuple[Score, list[tuple[Item, object]]]:
+    """The counts of (item, flag) pairs and the pairs it got wrong."""
     score, wrong = Score(), []
-    for it in items:
-        flag = next(f for f in matcher.score(it.title, it.body) if f.watchlist == WATCHLIST)
+    for it, flag in pairs:
         score.add(flag.flagged, it.positive, it.kind)
         if flag.flagged != it.positive:
             wrong.append((it, flag))
     return score, wrong
+
+
+def evaluate(matcher, items: list[Item]) -> tuple[Score, list[tuple[Item, object]]]:
+    """Score every item; returns the counts and the (item, flag) pairs it got wrong."""
+    return tally(verdicts(matcher, items))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -179,11 +188,12 @@ def main(argv: list[str] | None = None) -> int:
         if not items:
             print(f"set={name} skipped (not found)")
             continue
-        score, wrong = evaluate(matcher, items)
+        pairs = verdicts(matcher, items)
+        score, wrong = tally(pairs)
         print(score.line(name))
         if any(it.borderline for it in items):
             # the same set without the stories its own writers called doubtful
-            clear, _ = evaluate(matcher, [it for it in items if not it.borderline])
+            clear, _ = tally([(it, flag) for it, flag in pairs if not it.borderline])
             print(clear.line(f"{name}-clear"))
         if name in BLIND_SETS and args.by_kind:
             # kinds with fewer than MIN_KIND articles are pooled: a kind of one article
