@@ -1,8 +1,9 @@
 """Watchlist tuning end to end: a crawled fixture store, labels, a changed watchlist.
 
 The site gets three planted stories (tests/fixtures/tuning/planted.toml) whose fate
-under the candidate (tests/fixtures/tuning/tuned.yaml: the default watchlist with the
-term الأمن الروحي dropped and a festival exclusion added) is known by construction;
+under the candidate (the ``candidate`` fixture: the default watchlist with the term
+الأمن الروحي dropped and a festival exclusion added, derived from the live file at run
+time so the two never drift apart) is known by construction;
 no other fixture story mentions the festival or spiritual security, so the expected
 change lists and figures below are exact.
 """
@@ -27,10 +28,37 @@ from tests.conftest import run_cli
 
 HERE = Path(__file__).parent
 TUNING = HERE / "fixtures" / "tuning"
-CANDIDATE = TUNING / "tuned.yaml"
 LIVE = HERE.parent / "config" / "default" / "watchlists" / "morocco-security-cooperation.yaml"
 NAME = "morocco-security-cooperation"
 PLANTED = tomllib.loads((TUNING / "planted.toml").read_text(encoding="utf-8"))["story"]
+
+
+def _candidate_text(live: str) -> str:
+    """The live watchlist as an analyst would tune it: one term dropped, one exclusion added."""
+    assert "      - {term: الأمن الروحي}\n" in live and "\nentities:\n" in live
+    text = live.replace("      - {term: الأمن الروحي}\n", "")
+    text = text.replace("\nentities:\n", """
+  festival:
+    description: Festival coverage (tuning test - an analyst's exclusion).
+    terms:
+      - مهرجان موازين
+
+entities:
+""", 1)
+    return text.rstrip("\n") + """
+
+  - name: festival-exclusion
+    description: Festival coverage is never flagged (tuning test).
+    any_of: [festival]
+    veto: true
+"""
+
+
+@pytest.fixture(scope="module")
+def candidate(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("candidate") / "tuned.yaml"
+    path.write_text(_candidate_text(LIVE.read_text(encoding="utf-8")), encoding="utf-8")
+    return path
 
 
 def _id(db, url: str) -> int:
@@ -87,8 +115,8 @@ EXPECTED_METRICS = {
 }
 
 
-def test_backtest_lists_exact_changes_and_figures(store):
-    proc = run_cli("watchlist", "test", str(CANDIDATE), "--db", str(store["db"]), "--json")
+def test_backtest_lists_exact_changes_and_figures(store, candidate):
+    proc = run_cli("watchlist", "test", str(candidate), "--db", str(store["db"]), "--json")
     out = json.loads(proc.stdout)
     ids = store["ids"]
     assert out["watchlist"] == NAME
@@ -111,26 +139,26 @@ def test_backtest_lists_exact_changes_and_figures(store):
     assert tp_terms and tp_terms[0]["articles"] <= 3
 
 
-def test_backtest_text_output_shows_titles_rtl_and_figures(store):
-    out = run_cli("watchlist", "test", str(CANDIDATE), "--db", str(store["db"])).stdout
+def test_backtest_text_output_shows_titles_rtl_and_figures(store, candidate):
+    out = run_cli("watchlist", "test", str(candidate), "--db", str(store["db"])).stdout
     assert "Newly flagged: 1" in out and "No longer flagged: 2" in out
     assert f"\u202b{PLANTED[2]['title']}\u202c" in out
     assert "0.800" in out and "0.750" in out
 
 
-def test_backtest_writes_nothing(store):
+def test_backtest_writes_nothing(store, candidate):
     db = open_db(store["db"])
     before = list(db.query("SELECT article_id, version, flagged, score FROM flags ORDER BY article_id"))
-    run_cli("watchlist", "test", str(CANDIDATE), "--db", str(store["db"]), "--json")
+    run_cli("watchlist", "test", str(candidate), "--db", str(store["db"]), "--json")
     after = list(db.query("SELECT article_id, version, flagged, score FROM flags ORDER BY article_id"))
     assert before == after
 
 
-def test_deploy_records_version_history_and_diff(store, tmp_path):
+def test_deploy_records_version_history_and_diff(store, candidate, tmp_path):
     db_path = _copy_db(store["db"], tmp_path / "deployed.db")
     wdir = tmp_path / "watchlists"
     wdir.mkdir()
-    shutil.copy(CANDIDATE, wdir / "morocco-security-cooperation.yaml")
+    shutil.copy(candidate, wdir / "morocco-security-cooperation.yaml")
     env = {"RAQIB_WATCHLISTS_DIR": str(wdir)}
     run_cli("rescore", "--db", str(db_path), env=env)
     hist = json.loads(run_cli("watchlist", "history", NAME, "--db", str(db_path), "--json").stdout)
@@ -206,10 +234,10 @@ def test_suggest_needs_both_labels(tmp_path):
     assert proc.returncode == 1 and "need stories marked both relevant and irrelevant" in proc.stderr
 
 
-def test_tune_view_shows_the_same_backtest(store, tmp_path):
+def test_tune_view_shows_the_same_backtest(store, candidate, tmp_path):
     cand_dir = tmp_path / "candidates"
     cand_dir.mkdir()
-    shutil.copy(CANDIDATE, cand_dir / "tuned.yaml")
+    shutil.copy(candidate, cand_dir / "tuned.yaml")
     (cand_dir / "broken.yaml").write_text("name: x\nthreshold: [\n", encoding="utf-8")
     client = TestClient(create_app(store["db"], candidates_dir=cand_dir), follow_redirects=False,
                         base_url="http://127.0.0.1:8765")
@@ -232,14 +260,14 @@ def test_tune_view_shows_the_same_backtest(store, tmp_path):
     # an invalid file shows its problems; a key not in the listing is refused
     broken = client.get("/tune", params={"file": "candidates/broken.yaml"})
     assert broken.status_code == 200 and "broken.yaml:3" in broken.text and "invalid YAML" in broken.text
-    for key in ("../../etc/passwd", "candidates/../tuned.yaml", str(CANDIDATE)):
+    for key in ("../../etc/passwd", "candidates/../tuned.yaml", str(candidate)):
         assert client.get("/tune", params={"file": key}).status_code == 404
 
 
 VALIDATE_CASES = ["bad_syntax", "unknown_group", "empty_term", "regex_term", "duplicates"]
 
 
-def test_validate_cli_lists_every_problem_with_its_line():
+def test_validate_cli_lists_every_problem_with_its_line(candidate):
     from tests.test_filters_watchlist import CASES
 
     fixtures = HERE / "fixtures" / "watchlists"
@@ -256,7 +284,7 @@ def test_validate_cli_lists_every_problem_with_its_line():
     assert [ln for ln in lines if not ln.endswith(": OK")] == expected
     assert "valid.yaml: OK" in lines
     assert "7 of 8 file(s) have problems." in proc.stderr
-    ok = run_cli("watchlist", "validate", str(LIVE), str(CANDIDATE.with_name("planted.toml").parent / "tuned.yaml"),
+    ok = run_cli("watchlist", "validate", str(LIVE), str(candidate),
                  check=False)
     assert ok.returncode == 1 and "is also used by" in ok.stdout   # same name twice
-    assert run_cli("watchlist", "validate", str(CANDIDATE)).stdout.strip().endswith(": OK")
+    assert run_cli("watchlist", "validate", str(candidate)).stdout.strip().endswith(": OK")
