@@ -28,6 +28,24 @@ def run_cli(*args: str, env: dict | None = None, timeout: float = 180, check: bo
     return proc
 
 
+def crawl_site(folder: Path, sources: str | None = None, *, env: dict | None = None, cache: str = "cache",
+               timeout: float = 180, check: bool = True,
+               verbose: bool = False) -> tuple[Path, subprocess.CompletedProcess]:
+    """Run a real `raqib crawl` of folder/sources.toml into folder/raqib.db.
+
+    The HTTP cache goes to folder/`cache` (plus `env`), so a test's crawls never share
+    one.  `sources` is written to folder/sources.toml first; None crawls again with the
+    file already there (a second crawl into the same database).  `verbose` passes -v
+    for the info log lines.  Returns (the database path, the finished process).
+    """
+    config, db_path = folder / "sources.toml", folder / "raqib.db"
+    if sources is not None:
+        config.write_text(sources, encoding="utf-8")
+    proc = run_cli(*(("-v",) if verbose else ()), "crawl", "--config", str(config), "--db", str(db_path),
+                   env={"RAQIB_HTTP_CACHE_DIR": str(folder / cache), **(env or {})}, timeout=timeout, check=check)
+    return db_path, proc
+
+
 @pytest.fixture
 def cli_env(tmp_path):
     """Environment that keeps the HTTP cache and settings inside the test's folder."""

@@ -26,7 +26,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.conftest import run_cli
+from tests.conftest import crawl_site, run_cli
 from tests.pages import Page, PageServer, atom_feed, redirect, seed_article, sitemap
 
 HTML = {"Content-Type": "text/html; charset=utf-8"}
@@ -84,17 +84,15 @@ def main(out: Path) -> None:
             "/moved-feed.xml": redirect("http://169.254.169.254/feed.xml"),
             "/sitemap.xml": Page(sitemap([good["sitemap"], bad["sitemap"]]), headers=XML),
         })
-        config = out / "sources.toml"
-        config.write_text(
+        _, proc = crawl_site(
+            out,
             '[defaults]\nfreshness_days = 3650\n\n'
             f'[[source]]\nname = "loopback"\nhomepage = "{site.url("/")}"\n'
             f'feeds = ["{site.url("/feed.xml")}", "{site.url("/moved-feed.xml")}"]\n'
             f'sitemaps = ["{site.url("/sitemap.xml")}"]\n\n'
             f'[[source]]\nname = "intranet"\nhomepage = "http://10.255.0.1/"\n'
-            f'feeds = ["http://10.255.0.1/feed.xml"]\n', encoding="utf-8")
-        proc = run_cli("crawl", "--config", str(config), "--db", str(out / "raqib.db"), check=False, timeout=240,
-                       env={"RAQIB_HTTP_CACHE_DIR": str(out / "cache"), "RAQIB_RETRY_TIMES": "0",
-                            "RAQIB_DOWNLOAD_TIMEOUT": "10"})
+            f'feeds = ["http://10.255.0.1/feed.xml"]\n',
+            check=False, timeout=240, env={"RAQIB_RETRY_TIMES": "0", "RAQIB_DOWNLOAD_TIMEOUT": "10"})
         # `raqib check` follows redirects too: the typed URL is trusted, where it leads is not.
         checked = run_cli("check", "--json", site.url("/go-meta"), "http://10.255.0.1/news/3", check=False,
                           timeout=120)

@@ -13,7 +13,7 @@ import pytest
 from fixturesite.extraction_eval import token_f1
 from fixturesite.server import FixtureSite
 from storage.db import open_db
-from tests.conftest import run_cli
+from tests.conftest import crawl_site
 
 
 def _paths(url: str) -> set[str]:
@@ -32,11 +32,7 @@ def crawl(tmp_path_factory):
         shell = next(a for a in site.expected_articles("wakala")
                      if urlsplit(a["url"]).path in linked and urlsplit(a["amp_url"]).path not in linked)
         site.set_fault("wakala", urlsplit(shell["url"]).path, "stub", amphtml=shell["amp_url"])
-        config = tmp / "sources.toml"
-        config.write_text(site.sources_toml(), encoding="utf-8")
-        db_path = tmp / "raqib.db"
-        run_cli("crawl", "--config", str(config), "--db", str(db_path),
-                env={"RAQIB_HTTP_CACHE_DIR": str(tmp / "cache")}, timeout=180)
+        db_path, _ = crawl_site(tmp, site.sources_toml(), timeout=180)
         log = site.request_log
     return {"db": open_db(db_path), "shell": shell, "log": log}
 

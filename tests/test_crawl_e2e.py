@@ -15,7 +15,7 @@ import pytest
 from fixturesite.server import FixtureSite
 from raqib.urls import url_key
 from storage.db import open_db
-from tests.conftest import run_cli
+from tests.conftest import crawl_site
 from tests.textmetrics import token_f1
 
 CONTENT = Path(__file__).resolve().parent.parent / "fixturesite" / "content"
@@ -31,12 +31,8 @@ def site():
 @pytest.fixture(scope="module")
 def crawled(site, tmp_path_factory):
     tmp = tmp_path_factory.mktemp("crawl")
-    config = tmp / "sources.toml"
-    config.write_text(site.sources_toml(), encoding="utf-8")
-    db_path = tmp / "raqib.db"
-    env = {"RAQIB_HTTP_CACHE_DIR": str(tmp / "httpcache")}
-    proc = run_cli("crawl", "--config", str(config), "--db", str(db_path), env=env)
-    return {"db": db_path, "config": config, "env": env, "first": proc}
+    db_path, proc = crawl_site(tmp, site.sources_toml(), cache="httpcache")
+    return {"db": db_path, "folder": tmp, "first": proc}
 
 
 def article_requests(site):
@@ -86,7 +82,7 @@ def test_second_crawl_downloads_no_article_and_new_one_is_fetched(site, crawled)
     db = open_db(crawled["db"])
     before = db.execute("SELECT count(*) FROM articles").fetchone()[0]
     site.clear_log()
-    run_cli("crawl", "--config", str(crawled["config"]), "--db", str(crawled["db"]), env=crawled["env"])
+    crawl_site(crawled["folder"], cache="httpcache")     # the same sources, database and cache
     assert article_requests(site) == [], "an already stored article was downloaded again"
     assert db.execute("SELECT count(*) FROM articles").fetchone()[0] == before
     # feeds/sitemaps were revalidated with conditional GET
@@ -99,7 +95,7 @@ def test_second_crawl_downloads_no_article_and_new_one_is_fetched(site, crawled)
                             "وتكثيف تبادل الخبرات بين الأجهزة الأمنية في البلدين. " * 2],
                            "2026-11-22T09:00:00+01:00", author="هيئة التحرير")
     site.clear_log()
-    run_cli("crawl", "--config", str(crawled["config"]), "--db", str(crawled["db"]), env=crawled["env"])
+    crawl_site(crawled["folder"], cache="httpcache")     # the same sources, database and cache
     assert db.execute("SELECT count(*) FROM articles").fetchone()[0] == before + 1
     row = db.execute("SELECT title FROM articles WHERE canonical_url = ?", [url_key(url)]).fetchone()
     assert row and "مدريد" in row[0]
@@ -108,20 +104,17 @@ def test_second_crawl_downloads_no_article_and_new_one_is_fetched(site, crawled)
 
 
 def test_broken_feed_recorded_others_complete(site, tmp_path):
-    config = tmp_path / "sources.toml"
     base = site.base_url("akhbar").rstrip("/")
-    config.write_text(site.sources_toml() + f"""
+    sources = site.sources_toml() + f"""
 [[source]]
 name = "akhbar-feed-only"
 homepage = "{base}/"
 feeds = ["{base}/feed/"]
-""", encoding="utf-8")
-    db_path = tmp_path / "raqib.db"
+"""
     site.set_fault("akhbar", "/feed/*", "status", code=500)
     site.set_fault("qadim", "/rss.asp*", "broken_xml")
     try:
-        run_cli("crawl", "--config", str(config), "--db", str(db_path),
-                env={"RAQIB_HTTP_CACHE_DIR": str(tmp_path / "cache"), "RAQIB_RETRY_TIMES": "1"})
+        db_path, _ = crawl_site(tmp_path, sources, env={"RAQIB_RETRY_TIMES": "1"})
     finally:
         site.clear_faults()
     db = open_db(db_path)

@@ -17,7 +17,7 @@ import pytest
 from fixturesite.server import FixtureSite
 from raqib.urls import url_key
 from storage.db import open_db
-from tests.conftest import run_cli
+from tests.conftest import crawl_site
 
 
 def _get(url: str) -> str:
@@ -49,11 +49,7 @@ def crawl(tmp_path_factory):
         site.set_fault("wakala", _path(lonely["amp_url"]), "stub", canonical=lonely["url"])
         site.set_fault("wakala", _path(waiting["amp_url"]), "stub")
         site.set_fault("wakala", "/ar/latest", "delay", after=_path(waiting["amp_url"]), seconds=60)
-        config = tmp / "sources.toml"
-        config.write_text(site.sources_toml(), encoding="utf-8")
-        db_path = tmp / "raqib.db"
-        run_cli("crawl", "--config", str(config), "--db", str(db_path),
-                env={"RAQIB_HTTP_CACHE_DIR": str(tmp / "cache")}, timeout=120)
+        db_path, _ = crawl_site(tmp, site.sources_toml(), timeout=120)
         log = site.request_log
         expected = site.expected_articles("wakala")
     return {"db": open_db(db_path), "lonely": lonely, "waiting": waiting, "log": log, "expected": expected,

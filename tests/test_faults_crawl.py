@@ -20,7 +20,7 @@ from raqib.urls import url_key
 from storage.articles import changes, get_article
 from storage.db import open_db
 from storage.reviews import get_review, mark
-from tests.conftest import run_cli
+from tests.conftest import crawl_site
 
 
 def _path(url: str) -> str:
@@ -44,13 +44,9 @@ def faulty_crawl(tmp_path_factory):
         for art, mode, params in plan.values():
             for u in {art["url"], art.get("amp_url") or art["url"]}:
                 site.set_fault(art["outlet"], _path(u) + "*", mode, **params)
-        config = tmp / "sources.toml"
-        config.write_text(site.sources_toml(), encoding="utf-8")
-        db_path = tmp / "raqib.db"
-        proc = run_cli("crawl", "--config", str(config), "--db", str(db_path),
-                       env={"RAQIB_HTTP_CACHE_DIR": str(tmp / "cache"), "RAQIB_RETRY_TIMES": "1",
-                            "RAQIB_DOWNLOAD_TIMEOUT": "10", "RAQIB_MAX_RESPONSE_BYTES": "5000000"},
-                       timeout=240)
+        db_path, proc = crawl_site(tmp, site.sources_toml(), timeout=240,
+                                   env={"RAQIB_RETRY_TIMES": "1", "RAQIB_DOWNLOAD_TIMEOUT": "10",
+                                        "RAQIB_MAX_RESPONSE_BYTES": "5000000"})
         all_expected = site.expected_articles()
     return {"db": open_db(db_path), "plan": plan, "expected": all_expected, "proc": proc}
 
@@ -167,13 +163,10 @@ def two_crawls(tmp_path_factory):
                  + ([a["url"] + "amp/"] if 5 <= i < 10 else []) for i, a in enumerate(arts["akhbar"])}
         partner_links = [(f, a["published"]) for a in arts["akhbar"] for f in forms[a["url"]]]
         site.add_feed("akhbar", "/partners.xml", partner_links)
-        config = tmp / "sources.toml"
-        config.write_text(site.sources_toml(), encoding="utf-8")
-        db_path = tmp / "raqib.db"
-        env = {"RAQIB_HTTP_CACHE_DIR": str(tmp / "cache"), "RAQIB_RETRY_TIMES": "1",
+        env = {"RAQIB_RETRY_TIMES": "1",
                "RAQIB_DOWNLOAD_TIMEOUT": str(TIMEOUT)}   # max_response_bytes: the default 10 MiB
 
-        run_cli("crawl", "--config", str(config), "--db", str(db_path), env=env, timeout=120)
+        db_path, _ = crawl_site(tmp, site.sources_toml(), env=env, timeout=120)
         first_log = site.request_log
         peak_rss_kib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss   # an upper bound
         db = open_db(db_path)
@@ -190,7 +183,7 @@ def two_crawls(tmp_path_factory):
         mobile = [(a["url"].replace("://127.0.0.1", "://m.127.0.0.1"), a["published"]) for a in arts["akhbar"]
                   if url_key(a["url"]) not in broken]
         site.add_feed("akhbar", "/partners.xml", partner_links + mobile)
-        run_cli("crawl", "--config", str(config), "--db", str(db_path), env=env, timeout=120)
+        crawl_site(tmp, env=env, timeout=120)      # the same sources.toml, database and cache
         second_log = site.request_log
         expected = site.expected_articles()
     return {"db": db, "site": site, "faults": faults, "french": french, "forms": forms,

@@ -16,7 +16,7 @@ from urllib.parse import unquote, urlsplit
 import pytest
 
 from storage.db import open_db
-from tests.conftest import run_cli
+from tests.conftest import crawl_site
 from tests.pages import Page, PageServer, atom_feed, redirect, seed_article, sitemap
 
 MARKER = "LOCALFILEMARKER"
@@ -59,17 +59,14 @@ def crawled(tmp_path_factory):
                                f'<a href="{bad["file_listing"]}">2</a></body></html>'.encode(),
                                headers={"Content-Type": "text/html; charset=utf-8"}),
         })
-        config = tmp / "sources.toml"
-        config.write_text(
+        db_path, proc = crawl_site(
+            tmp,
             '[[source]]\nname = "hostile"\n'
             f'homepage = "{site.url("/")}"\n'
             f'feeds = ["{site.url("/feed.xml")}"]\n'
             f'sitemaps = ["{site.url("/sitemap.xml")}"]\n'
             f'listings = [{{ url = "{site.url("/list.html")}", article_pattern = "news|local" }}]\n'
-            'freshness_days = 3650\n', encoding="utf-8")
-        db_path = tmp / "raqib.db"
-        proc = run_cli("crawl", "--config", str(config), "--db", str(db_path), check=False, timeout=240,
-                       env={"RAQIB_HTTP_CACHE_DIR": str(tmp / "cache"), "RAQIB_RETRY_TIMES": "0"})
+            'freshness_days = 3650\n', check=False, timeout=240, env={"RAQIB_RETRY_TIMES": "0"})
     return {"db": open_db(db_path), "proc": proc, "good": good, "bad": bad, "local": local}
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import socket
 
 from storage.db import open_db
-from tests.conftest import run_cli
+from tests.conftest import crawl_site
 from tests.pages import Page, PageServer, atom_feed, seed_article
 
 
@@ -25,13 +25,11 @@ def test_crawl_through_configured_proxy(tmp_path):
                                        headers={"Content-Type": "application/atom+xml"}),
             f"{origin}/news/1": Page(seed_article(0), headers={"Content-Type": "text/html; charset=utf-8"}),
         })
-        config = tmp_path / "sources.toml"
-        config.write_text(f'[[source]]\nname = "proxied"\nhomepage = "{origin}/"\nfeeds = ["{origin}/feed.xml"]\n'
-                          'freshness_days = 3650\n', encoding="utf-8")
-        run_cli("crawl", "--config", str(config), "--db", str(tmp_path / "raqib.db"),
-                env={"RAQIB_HTTP_CACHE_DIR": str(tmp_path / "cache"), "RAQIB_RETRY_TIMES": "0",
-                     "http_proxy": f"http://localhost:{proxy.port}", "no_proxy": "", "NO_PROXY": ""})
+        db_path, _ = crawl_site(tmp_path, f'[[source]]\nname = "proxied"\nhomepage = "{origin}/"\n'
+                                          f'feeds = ["{origin}/feed.xml"]\nfreshness_days = 3650\n',
+                                env={"RAQIB_RETRY_TIMES": "0", "http_proxy": f"http://localhost:{proxy.port}",
+                                     "no_proxy": "", "NO_PROXY": ""})
         seen = list(proxy.requests)
-    db = open_db(tmp_path / "raqib.db")
+    db = open_db(db_path)
     assert [r[0] for r in db.execute("SELECT url FROM articles")] == [f"{origin}/news/1"], seen
     assert not [p for p in seen if "169.254" in p], seen     # the target behind the proxy is still checked

@@ -11,7 +11,7 @@ from fixturesite.server import FixtureSite
 from raqib.urls import url_key
 from raqib.claims import DISTRUST_AFTER, RefetchTrust
 from storage.db import open_db
-from tests.conftest import run_cli
+from tests.conftest import crawl_site
 
 
 @pytest.mark.parametrize("outcomes,trusted,flips_at", [
@@ -39,16 +39,12 @@ def test_always_new_dates_refetch_at_most_a_bounded_few(tmp_path):
         arts = site.expected_articles("akhbar")
         links = [(a["url"], a["published"]) for a in arts]
         site.add_feed("akhbar", "/everything.xml", links)
-        config = tmp_path / "sources.toml"
-        config.write_text(site.sources_toml(), encoding="utf-8")
-        db_path = tmp_path / "raqib.db"
-        env = {"RAQIB_HTTP_CACHE_DIR": str(tmp_path / "cache"), "RAQIB_CONCURRENT_REQUESTS": "2",
-               "RAQIB_CONCURRENT_REQUESTS_PER_DOMAIN": "1"}
-        run_cli("crawl", "--config", str(config), "--db", str(db_path), env=env, timeout=120)
+        env = {"RAQIB_CONCURRENT_REQUESTS": "2", "RAQIB_CONCURRENT_REQUESTS_PER_DOMAIN": "1"}
+        db_path, _ = crawl_site(tmp_path, site.sources_toml(), env=env, timeout=120)
         # the CMS now stamps every entry with the time the feed is generated
         site.add_feed("akhbar", "/everything.xml", links, updated=datetime.now(timezone.utc) + timedelta(hours=1))
         site.clear_log()
-        proc = run_cli("-v", "crawl", "--config", str(config), "--db", str(db_path), env=env, timeout=120)
+        _, proc = crawl_site(tmp_path, env=env, timeout=120, verbose=True)
         keys = {url_key(a["url"]) for a in arts}
         refetched = [r for r in site.request_log
                      if url_key(site.base_url("akhbar").rstrip("/") + r["path"]) in keys]

@@ -11,7 +11,7 @@ import pytest
 
 from fixturesite.server import FixtureSite
 from storage.db import open_db
-from tests.conftest import run_cli
+from tests.conftest import crawl_site
 
 
 @pytest.mark.parametrize("sitemap_limit,dropped", [(None, False), ("100000", True)],
@@ -19,17 +19,15 @@ from tests.conftest import run_cli
 def test_big_sitemap_read_despite_small_page_limit(tmp_path, sitemap_limit, dropped):
     with FixtureSite(outlets=("wakala",)) as site:
         site.add_bulk_sitemaps("wakala", total=20_000, per_sitemap=10_000)
-        config = tmp_path / "sources.toml"
-        config.write_text(site.sources_toml(), encoding="utf-8")
-        env = {"RAQIB_HTTP_CACHE_DIR": str(tmp_path / "cache"), "RAQIB_MAX_RESPONSE_BYTES": "300000"}
+        env = {"RAQIB_MAX_RESPONSE_BYTES": "300000"}
         if sitemap_limit:
             env["RAQIB_MAX_SITEMAP_BYTES"] = sitemap_limit
-        run_cli("crawl", "--config", str(config), "--db", str(tmp_path / "raqib.db"), env=env, timeout=120)
+        db_path, _ = crawl_site(tmp_path, site.sources_toml(), env=env, timeout=120)
         with urllib.request.urlopen(site.base_url("wakala").rstrip("/") + "/bulk/sitemap-1.xml") as r:
             size = len(r.read())       # no Accept-Encoding: the size the crawler decompresses to
         expected = len(site.expected_articles("wakala"))
     assert size > 300_000, size      # bigger than any page may be
-    db = open_db(tmp_path / "raqib.db")
+    db = open_db(db_path)
     run = db.execute("SELECT status, errors, skipped FROM runs WHERE source = 'wakala'").fetchone()
     errors = json.loads(run[1])
     too_big = [e for e in errors if "/bulk/sitemap-" in e.get("url", "") and re.search("max ?size", e.get("error", ""), re.I)]
@@ -46,15 +44,13 @@ def test_undated_sitemap_entries_are_capped(tmp_path):
     but 5,000 undated archive URLs must not become 5,000 requests."""
     with FixtureSite(outlets=("wakala",)) as site:
         site.add_bulk_sitemaps("wakala", total=5_000, per_sitemap=2_500, undated=True)
-        config = tmp_path / "sources.toml"
-        config.write_text(site.sources_toml(), encoding="utf-8")
-        env = {"RAQIB_HTTP_CACHE_DIR": str(tmp_path / "cache"), "RAQIB_MAX_UNDATED_SITEMAP_ENTRIES": "20"}
-        proc = run_cli("crawl", "--config", str(config), "--db", str(tmp_path / "raqib.db"), env=env, timeout=120)
+        db_path, proc = crawl_site(tmp_path, site.sources_toml(), env={"RAQIB_MAX_UNDATED_SITEMAP_ENTRIES": "20"},
+                                   timeout=120)
         archive = [r for r in site.request_log if r["path"].startswith("/bulk/archive/")]
         expected = len(site.expected_articles("wakala"))
     assert 0 < len(archive) <= 2 * 20, len(archive)         # at most 20 per sitemap, 2 sitemaps
     assert "undated entries; following the first 20" in proc.stderr
-    db = open_db(tmp_path / "raqib.db")
+    db = open_db(db_path)
     skipped = json.loads(db.execute("SELECT skipped FROM runs WHERE source = 'wakala'").fetchone()[0])
     assert skipped.get("undated_over_limit", 0) >= 5_000 - expected - 2 * 20
     assert db.execute("SELECT COUNT(*) FROM articles").fetchone()[0] == expected   # real stories are dated

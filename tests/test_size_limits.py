@@ -16,7 +16,7 @@ import pytest
 
 from spiders.sitemaps import parse_sitemap
 from storage.db import open_db
-from tests.conftest import run_cli
+from tests.conftest import crawl_site
 from tests.pages import Page, PageServer, seed_article, sitemap
 
 
@@ -45,13 +45,11 @@ def test_gzip_sitemap_file_over_limit_is_an_entry_error(tmp_path):
         site.routes["/news/1"] = Page(seed_article(0), headers={"Content-Type": "text/html; charset=utf-8"})
         site.routes["/sitemap.xml.gz"] = Page(_gz_sitemap([site.url("/news/1")], 3_000_000),
                                               headers={"Content-Type": "application/gzip"})
-        config = tmp_path / "sources.toml"
-        config.write_text(f'[[source]]\nname = "gz"\nhomepage = "{site.url("/")}"\n'
-                          f'sitemaps = ["{site.url("/sitemap.xml.gz")}"]\nfreshness_days = 3650\n', encoding="utf-8")
-        proc = run_cli("crawl", "--config", str(config), "--db", str(tmp_path / "raqib.db"), check=False,
-                       env={"RAQIB_HTTP_CACHE_DIR": str(tmp_path / "cache"), "RAQIB_MAX_SITEMAP_BYTES": "1000000"})
+        db_path, proc = crawl_site(tmp_path, f'[[source]]\nname = "gz"\nhomepage = "{site.url("/")}"\n'
+                                             f'sitemaps = ["{site.url("/sitemap.xml.gz")}"]\nfreshness_days = 3650\n',
+                                   check=False, env={"RAQIB_MAX_SITEMAP_BYTES": "1000000"})
         requested = list(site.requests)
-    db = open_db(tmp_path / "raqib.db")
+    db = open_db(db_path)
     status, errors = db.execute("SELECT status, errors FROM runs WHERE source = 'gz'").fetchone()
     assert status == "failed", proc.stderr[-2000:]
     assert "more than 1000000 bytes" in json.loads(errors)[0]["error"]

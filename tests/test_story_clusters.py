@@ -13,7 +13,7 @@ from collections import Counter, defaultdict
 
 import pytest
 
-from conftest import run_cli
+from conftest import crawl_site
 from fixturesite.content import load_stories
 from fixturesite.copies import KINDS, with_copies
 from fixturesite.server import FixtureSite
@@ -40,14 +40,11 @@ def crawled(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("stories")
     stories = with_copies(load_stories())
     with FixtureSite(stories=stories) as site:
-        config = tmp / "sources.toml"
-        config.write_text(site.sources_toml(), encoding="utf-8")
-        run_cli("crawl", "--config", str(config), "--db", str(tmp / "raqib.db"),
-                env={"RAQIB_HTTP_CACHE_DIR": str(tmp / "cache")}, timeout=300)
+        db_path, _ = crawl_site(tmp, site.sources_toml(), timeout=300)
         expected = site.expected_articles()
     by_id = {s.id: s for s in stories}
     truth = {url_key(e["canonical_url"]): by_id[e["id"]] for e in expected}
-    return tmp / "raqib.db", truth
+    return db_path, truth
 
 
 def measure(db, truth) -> dict:

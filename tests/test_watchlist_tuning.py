@@ -24,7 +24,7 @@ from fixturesite.server import FixtureSite
 from raqib.urls import url_key
 from review.app import create_app
 from storage.db import open_db
-from tests.conftest import run_cli
+from tests.conftest import crawl_site, run_cli
 
 HERE = Path(__file__).parent
 TUNING = HERE / "fixtures" / "tuning"
@@ -87,11 +87,7 @@ def store(tmp_path_factory):
             url = site.add_article(s["outlet"], s["title"], s["paragraphs"], now - timedelta(hours=i + 1),
                                    label=s["label"])
             planted[s["key"]] = url
-        config = tmp / "sources.toml"
-        config.write_text(site.sources_toml(), encoding="utf-8")
-        db_path = tmp / "raqib.db"
-        env = {"RAQIB_HTTP_CACHE_DIR": str(tmp / "httpcache")}
-        run_cli("crawl", "--config", str(config), "--db", str(db_path), env=env, timeout=240)
+        db_path, _ = crawl_site(tmp, site.sources_toml(), cache="httpcache", timeout=240)
         fixture = [a for a in site.expected_articles() if a["url"] not in planted.values()]
     db = open_db(db_path)
     ids = {k: _id(db, u) for k, u in planted.items()}
