@@ -34,7 +34,8 @@ from functools import lru_cache
 
 from filters.normalize import normalize
 
-__all__ = ["PREFIXES", "SUFFIX_SETS", "expand_suffixes", "term_variants", "term_matches"]
+__all__ = ["PREFIXES", "SUFFIX_SETS", "expand_suffixes", "term_variants", "term_matches", "possessed_forms",
+           "POSSESSOR_SUFFIXES"]
 
 #: Proclitic chains, outermost first (conjunction, then preposition, then article).
 PREFIXES: tuple[str, ...] = (
@@ -133,6 +134,32 @@ def _term_variants(term: str, suffixes: tuple[str, ...] = ()) -> frozenset[str]:
         for last in lasts:
             out.add(" ".join(w for w in (f, middle, last) if w))
     return frozenset(out)
+
+
+#: Pronouns that make a body a country's own: its (ه) and her (ها); a country is one
+#: owner, so their (هم، هما) is left out: أجهزتهم is usually people's.
+POSSESSOR_SUFFIXES: tuple[str, ...] = ("ه", "ها")
+
+
+def possessed_forms(head: str) -> set[str]:
+    """The normalised spellings of a definite security noun with a possessive pronoun:
+    الأجهزة الأمنية → اجهزته الامنيه، اجهزتها الامنيه؛ الجيش → جيشه، جيشها؛ and, for a
+    construct (أجهزة الاستخبارات), the pronoun on the genitive: اجهزه استخباراتها.
+
+    Why: quotes and second mentions name a country's services as "its services"
+    (اخترنا المغرب لأن أجهزته الأمنية ...); the article is dropped and ة is written ت
+    before the pronoun, so the forms cannot come from :func:`term_variants`.  Proclitics
+    (وأجهزته، لأجهزتها) are added by running the result through it.  A noun without an
+    article anywhere names no particular body and yields nothing.
+    """
+    words = _SPACE_RE.split(normalize(head))
+    at = next((i for i, w in enumerate(words) if w.startswith("ال") and len(w) > 3), None)
+    if at is None:
+        return set()
+    stem = words[at][2:]
+    if stem.endswith("ه"):                  # ta marbuta is written ت before a suffix
+        stem = stem[:-1] + "ت"
+    return {" ".join(words[:at] + [stem + s] + words[at + 1:]) for s in POSSESSOR_SUFFIXES}
 
 
 def term_matches(term: str, text: str, suffixes: tuple[str, ...] = ()) -> bool:

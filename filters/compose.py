@@ -16,6 +16,12 @@ phrase is recognised from its parts:
                   an abstract head such as الأمن ("أمن إسبانيا" is usually Spain's
                   security, not its police).
 
+A body may also be named with a possessive pronoun, its owner named earlier in the
+sentence: اخترنا المغرب لأن أجهزته الأمنية ...، أعلنت إسبانيا أن قواتها ... (:func:`possessed`;
+the gazetteer's ``composition.possessed`` lists the nouns).  The owner is the nearest
+country or place named before the noun in the same sentence, at most
+``MAX_POSSESSOR_WORDS`` words back; no agreement is checked.
+
 A comma or full stop between the parts breaks the phrase.  Coordinated adjectives
 (السلطات الأمنية المغربية والإسبانية) each make an actor of the same noun.  The side
 of the actor is the modifier's: Moroccan roles make a ``moroccan_actor``, a
@@ -27,9 +33,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-__all__ = ["Head", "Modifier", "Composed", "compose", "ABSTRACT_HEADS", "MAX_ATTRIBUTES"]
+__all__ = ["Head", "Modifier", "Composed", "compose", "possessed", "ABSTRACT_HEADS", "MAX_ATTRIBUTES",
+           "MAX_POSSESSOR_WORDS"]
 
 MAX_ATTRIBUTES = 3
+#: How far back (words) a possessive pronoun's owner may be named: a clause or two.
+MAX_POSSESSOR_WORDS = 20
 #: Heads that name a domain more often than a body: only an adjective makes them an actor.
 ABSTRACT_HEADS = frozenset({"امن"})
 _PREPOSITIONS = frozenset({"في", "داخل"})
@@ -65,6 +74,7 @@ class Composed:
     entity: int         # the modifier's entity (gives the side: Moroccan or foreign)
     head: str           # normalised head as written
     modifier: str       # normalised modifier as written
+    mstart: int = -1    # normalised start of a modifier named *before* the head (possessed)
 
 
 def _bare(token: str) -> str:
@@ -150,3 +160,24 @@ def _modifier_at(cands, norm: str, prep: bool, indefinite: bool, abstract: bool)
         if not abstract and (prep or via_b or indefinite):
             return m
     return None
+
+
+def possessed(heads: list[Head], norm: str, owners: list[Modifier], same_sentence) -> list[Composed]:
+    """Actors named with a possessive pronoun (أجهزته الأمنية): each ``heads`` hit (a
+    possessed form) takes the side of the nearest country or place in ``owners`` that
+    ends before it, in the same sentence and at most :data:`MAX_POSSESSOR_WORDS` words
+    back.  ``same_sentence(nstart, nend)`` is True when no sentence ends between two
+    normalised offsets.  Nationality adjectives are not owners (their noun is)."""
+    out: list[Composed] = []
+    cands = sorted((m for m in owners if not m.adjective), key=lambda m: m.wlast)
+    for h in heads:
+        owner = None
+        for m in cands:
+            if m.wlast >= h.wfirst:
+                break
+            if h.wfirst - m.wlast <= MAX_POSSESSOR_WORDS and same_sentence(m.nend, h.nstart):
+                owner = m
+        if owner is not None:
+            out.append(Composed(h.wfirst, h.wlast, h.nstart, h.nend, owner.entity, norm[h.nstart:h.nend],
+                                norm[owner.nstart:owner.nend], owner.nstart))
+    return out

@@ -56,6 +56,11 @@ class Field:
         s, e = original_span(self.text, self.offsets, nstart, nend) if nend > nstart else (0, 0)
         return not _PHRASE_BREAK.search(self.text, s, e) if e > s else True
 
+    def same_sentence(self, nstart: int, nend: int) -> bool:
+        """No sentence end in the original text between two normalised offsets."""
+        s, e = original_span(self.text, self.offsets, nstart, nend) if nend > nstart else (0, 0)
+        return not _SENTENCE_END.search(self.text, s, e) if e > s else True
+
     def snippet(self, start: int, end: int) -> str:
         pad = max(0, (SNIPPET_CHARS - (end - start)) // 2)
         s, e = max(0, start - pad), min(len(self.text), end + pad)

@@ -31,6 +31,9 @@ the nouns and the attributes that may stand between noun and modifier; the match
       authorities: [السلطات]                       # generic nouns: a Moroccan one is only a
                                                    # moroccan_authority (السلطات المغربية)
       attributes: [الوطنية, القضائية]              # words allowed between noun and modifier
+      possessed: [الأجهزة الأمنية, الجيش]          # bodies also named with a pronoun (أجهزته
+                                                   # الأمنية، جيشها): the owner is the country
+                                                   # named just before, in the same sentence
 """
 
 from __future__ import annotations
@@ -51,6 +54,7 @@ __all__ = ["Gazetteer", "GazEntity", "TYPES", "ROLES", "load_gazetteer", "valida
 
 TYPES = ("person", "organisation", "country", "place")
 ROLES = ("moroccan_actor", "foreign_partner", "moroccan_place", "moroccan_context", "moroccan_authority")
+_COMPOSITION_KEYS = ("heads", "authorities", "attributes", "possessed")
 _ENTITY_KEYS = ("name", "type", "role", "variants", "adjectives", "plurals", "note")
 
 
@@ -72,6 +76,7 @@ class Gazetteer:
     heads: tuple[str, ...] = ()         # composition: security nouns
     authorities: tuple[str, ...] = ()   # composition: generic nouns (السلطات) → weaker Moroccan role
     attributes: tuple[str, ...] = ()    # composition: words allowed between noun and modifier
+    possessed: tuple[str, ...] = ()     # composition: nouns that name a body with a pronoun (أجهزته الأمنية)
 
     @property
     def roles(self) -> set[str]:
@@ -100,10 +105,10 @@ def parse_gazetteer(text: str, path: str | Path = "<gazetteer>") -> tuple[Gazett
         return gaz, ck.problems
     top = ck.mapping(root, "", ("entities", "composition"), ("entities",))
     if top and "composition" in top:
-        comp = ck.mapping(top["composition"][1], "composition", ("heads", "authorities", "attributes"), ("heads",))
+        comp = ck.mapping(top["composition"][1], "composition", _COMPOSITION_KEYS, ("heads",))
         if comp:
             lists = {}
-            for key in ("heads", "authorities", "attributes"):
+            for key in _COMPOSITION_KEYS:
                 vals = ck.str_list(comp[key][1], f"composition.{key}") if key in comp else []
                 for n, v in vals:
                     if REGEX_CHARS.search(v) or not normalize(v):
@@ -111,6 +116,7 @@ def parse_gazetteer(text: str, path: str | Path = "<gazetteer>") -> tuple[Gazett
                 lists[key] = tuple(dict.fromkeys(v for _, v in vals if normalize(v)))
             gaz.heads, gaz.attributes = lists.get("heads", ()), lists.get("attributes", ())
             gaz.authorities = lists.get("authorities", ())
+            gaz.possessed = lists.get("possessed", ())
     seen_names: dict[str, int] = {}
     seen_variants: dict[str, tuple[str, int]] = {}
     if top and "entities" in top:

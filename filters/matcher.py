@@ -30,8 +30,8 @@ from typing import NamedTuple
 
 import ahocorasick
 
-from filters.clitics import term_variants
-from filters.compose import Composed, Head, Modifier, compose
+from filters.clitics import possessed_forms, term_variants
+from filters.compose import Composed, Head, Modifier, compose, possessed
 from filters.gazetteer import GazEntity, Gazetteer
 from filters.fields import Field
 from filters.normalize import normalize, original_span
@@ -117,6 +117,10 @@ class Matcher:
         for hi, head in enumerate(gazetteer.heads):
             for key in term_variants(head):
                 table.setdefault(key, []).append(("h", hi))
+        for head in gazetteer.possessed:
+            for form in possessed_forms(head):
+                for key in term_variants(form):
+                    table.setdefault(key, []).append(("p", 0))
         self._weak_heads: set[str] = set()
         for head in gazetteer.authorities:
             for key in term_variants(head):
@@ -189,22 +193,24 @@ class Matcher:
                    f.sent_of(s), made_of, coordinated)
 
     def _composed(self, f: Field, raws: list[_Raw]) -> list[Composed]:
-        if not any(p[0] == "h" for r in raws for p in r.payloads):
+        if not any(p[0] in "hp" for r in raws for p in r.payloads):
             return []
-        heads, mods = [], []
+        heads, mods, owned = [], [], []
         for r in raws:
             for p in r.payloads:
                 if p[0] == "h":
                     heads.append(Head(r.wfirst, r.wlast, r.nstart, r.nend))
+                elif p[0] == "p":
+                    owned.append(Head(r.wfirst, r.wlast, r.nstart, r.nend))
                 elif p[0] == "e":
                     ent = self._entities[p[1]]
                     if ent.type in ("country", "place") or ("j", p[1]) in r.payloads:
                         mods.append(Modifier(r.wfirst, r.wlast, r.nstart, r.nend, p[1],
                                              ("j", p[1]) in r.payloads, ent.type == "place"))
-        if not heads:
-            return []
-        return [c for c in compose(f.norm, f.index.spans, heads, mods, self._attributes, f.gap_clean)
-                if self._side(c) is not None]
+        out = compose(f.norm, f.index.spans, heads, mods, self._attributes, f.gap_clean) if heads else []
+        if owned:
+            out += possessed(owned, f.norm, mods, f.same_sentence)
+        return [c for c in out if self._side(c) is not None]
 
     def _side(self, c: Composed) -> str | None:
         role = self._entities[c.entity].role
@@ -257,6 +263,9 @@ class Matcher:
 
     def _made_of(self, f: Field, c: Composed) -> str:
         hs, he = original_span(f.text, f.offsets, c.nstart, c.nstart + len(c.head))
+        if c.mstart >= 0:                    # possessed: the owner was named before the noun
+            ms, me = original_span(f.text, f.offsets, c.mstart, c.mstart + len(c.modifier))
+            return f"{f.text[hs:he]} ← {f.text[ms:me]}"
         ms, me = original_span(f.text, f.offsets, c.nend - len(c.modifier), c.nend)
         return f"{f.text[hs:he]} + {f.text[ms:me]}"
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from filters.clitics import expand_suffixes, term_matches, term_variants
+from filters.clitics import possessed_forms, expand_suffixes, term_matches, term_variants
 
 NONE: tuple[str, ...] = ()
 PRON = expand_suffixes(["pronouns"])
@@ -104,3 +104,20 @@ def test_light_stem(text, expected):
     from filters.normalize import normalize
 
     assert light_stem(normalize(text)) == expected
+
+
+POSSESSED = [
+    # (id, head, expected normalised forms)
+    ("adjective-phrase", "الأجهزة الأمنية", {"اجهزته الامنيه", "اجهزتها الامنيه"}),
+    ("one-word", "الجيش", {"جيشه", "جيشها"}),
+    ("ta-marbuta-written-ta", "الشرطة", {"شرطته", "شرطتها"}),
+    ("construct-pronoun-on-genitive", "أجهزة الاستخبارات", {"اجهزه استخباراته", "اجهزه استخباراتها"}),
+    ("construct-abstract-genitive", "قوات الأمن", {"قوات امنه", "قوات امنها"}),
+    ("no-article-no-form", "أجهزة", set()),
+]
+
+
+@pytest.mark.parametrize("head,expected", [c[1:] for c in POSSESSED], ids=[c[0] for c in POSSESSED])
+def test_possessed_forms(head, expected):
+    assert possessed_forms(head) == expected
+

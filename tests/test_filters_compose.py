@@ -43,6 +43,18 @@ COMPOSED = [
     ("comma-breaks", "السلطات الأمنية البلجيكية، المغربية", [("السلطات الأمنية البلجيكية", "foreign_partner")]),
     ("non-security-attribute-breaks", "المصالح الاقتصادية الفرنسية", []),
     ("person-noun-is-no-head", "المواطنون المغاربة", []),
+    # possessed: the owner named before the noun, in the same sentence
+    ("possessed-morocco-masculine", "اخترنا المغرب لأن أجهزته الأمنية تملك تجربة",
+     [("أجهزته الأمنية", "moroccan_actor")]),
+    ("possessed-foreign-feminine", "أعلنت إسبانيا أن شرطتها اعتقلت مشتبها", [("شرطتها", "foreign_partner")]),
+    ("possessed-with-clitic", "قالت فرنسا إن ولأجهزة استخباراتها دورا", [("ولأجهزة استخباراتها", "foreign_partner")]),
+    ("possessed-nearest-owner-wins", "بين المغرب وإسبانيا التي نشرت قواتها المسلحة",
+     [("قواتها المسلحة", "foreign_partner")]),
+    ("possessed-moroccan-city", "في طنجة أوقفت شرطتها رجلا", [("شرطتها", "moroccan_actor")]),
+    ("possessed-owner-in-previous-sentence", "زار الوفد المغرب. وأشاد بأجهزته الأمنية", []),
+    ("possessed-no-owner", "عززت أجهزتها الأمنية حضورها", []),
+    ("possessed-adjective-is-no-owner", "قال الوزير الفرنسي إن جيشه مستعد", []),
+    ("possessed-abstract-noun-not-listed", "أكد المغرب أن أمنه خط أحمر", []),
 ]
 
 
