@@ -10,7 +10,8 @@ phrase is recognised from its parts:
     attributes  up to ``MAX_ATTRIBUTES`` words from ``composition.attributes``
                 (الوطنية، القضائية، الأمنية ...) — nothing else may stand in between
     modifier    * a nationality adjective of an entity (الهولندية، المغربية، والإسبانية);
-                * a place (type ``place``) after ب / في or in construct (أمن طنجة);
+                * a place (type ``place``) after ب / في or in construct (أمن طنجة), also after
+                  a venue noun (شرطة الحدود بمطار طنجة، العاملين بميناء الناظور);
                 * a country name after ب / في / ل+ال or in construct (شرطة هولندا، جهاز
                   الاستخبارات الداخلية للمملكة المغربية) — not after
                   an abstract head such as الأمن ("أمن إسبانيا" is usually Spain's
@@ -83,7 +84,7 @@ def _bare(token: str) -> str:
 
 
 def compose(norm: str, spans: list[tuple[int, int]], heads: list[Head], modifiers: list[Modifier],
-            attributes: frozenset[str], gap_clean) -> list[Composed]:
+            attributes: frozenset[str], gap_clean, venues: frozenset[str] = frozenset()) -> list[Composed]:
     """Composed actors of one normalised field.
 
     Args:
@@ -92,6 +93,8 @@ def compose(norm: str, spans: list[tuple[int, int]], heads: list[Head], modifier
         attributes: normalised words allowed between head and modifier (any clitic-free form).
         gap_clean: ``gap_clean(nstart, nend)`` is True when the original text between two
             normalised offsets holds no punctuation that ends a phrase.
+        venues: normalised nouns of the places where a body serves (مطار، ميناء، معبر),
+            allowed once, after ب or في, before the place: شرطة الحدود بمطار طنجة.
     """
     if not heads or not modifiers:
         return []
@@ -107,7 +110,7 @@ def compose(norm: str, spans: list[tuple[int, int]], heads: list[Head], modifier
         head_last = head_text.rsplit(" ", 1)[-1]
         abstract = _bare(head_last) in ABSTRACT_HEADS
         indefinite = not _CLITIC_DEF.match(head_last)
-        t, prep, skipped = h.wlast + 1, False, 0
+        t, prep, skipped, venue = h.wlast + 1, False, 0, False
         prev_end = h.nend
         found: Modifier | None = None
         while t < len(spans) and skipped <= MAX_ATTRIBUTES:
@@ -119,6 +122,8 @@ def compose(norm: str, spans: list[tuple[int, int]], heads: list[Head], modifier
             tok = norm[spans[t][0]:spans[t][1]]
             if tok in _PREPOSITIONS and not prep:
                 prep = True
+            elif not venue and (tok[1:] in venues and tok[0] == "ب" and not prep or prep and tok in venues):
+                prep = venue = True
             elif tok in attributes and not prep:
                 skipped += 1
             else:

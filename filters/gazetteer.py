@@ -34,6 +34,7 @@ the nouns and the attributes that may stand between noun and modifier; the match
       possessed: [الأجهزة الأمنية, الجيش]          # bodies also named with a pronoun (أجهزته
                                                    # الأمنية، جيشها): the owner is the country
                                                    # named just before, in the same sentence
+      venues: [مطار, ميناء]                          # where a body serves: شرطة الحدود بمطار طنجة
 """
 
 from __future__ import annotations
@@ -54,7 +55,7 @@ __all__ = ["Gazetteer", "GazEntity", "TYPES", "ROLES", "load_gazetteer", "valida
 
 TYPES = ("person", "organisation", "country", "place")
 ROLES = ("moroccan_actor", "foreign_partner", "moroccan_place", "moroccan_context", "moroccan_authority")
-_COMPOSITION_KEYS = ("heads", "authorities", "attributes", "possessed")
+_COMPOSITION_KEYS = ("heads", "authorities", "attributes", "possessed", "venues")
 _ENTITY_KEYS = ("name", "type", "role", "variants", "adjectives", "plurals", "note")
 
 
@@ -77,6 +78,7 @@ class Gazetteer:
     authorities: tuple[str, ...] = ()   # composition: generic nouns (السلطات) → weaker Moroccan role
     attributes: tuple[str, ...] = ()    # composition: words allowed between noun and modifier
     possessed: tuple[str, ...] = ()     # composition: nouns that name a body with a pronoun (أجهزته الأمنية)
+    venues: tuple[str, ...] = ()        # composition: where a body serves, before the place (بمطار طنجة)
 
     @property
     def roles(self) -> set[str]:
@@ -117,6 +119,7 @@ def parse_gazetteer(text: str, path: str | Path = "<gazetteer>") -> tuple[Gazett
             gaz.heads, gaz.attributes = lists.get("heads", ()), lists.get("attributes", ())
             gaz.authorities = lists.get("authorities", ())
             gaz.possessed = lists.get("possessed", ())
+            gaz.venues = lists.get("venues", ())
     seen_names: dict[str, int] = {}
     seen_variants: dict[str, tuple[str, int]] = {}
     if top and "entities" in top:

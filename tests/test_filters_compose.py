@@ -43,6 +43,13 @@ COMPOSED = [
     ("comma-breaks", "السلطات الأمنية البلجيكية، المغربية", [("السلطات الأمنية البلجيكية", "foreign_partner")]),
     ("non-security-attribute-breaks", "المصالح الاقتصادية الفرنسية", []),
     ("person-noun-is-no-head", "المواطنون المغاربة", []),
+    # a venue noun between the noun and the place
+    ("venue-plural-after-participle", "موظفا من شرطة الحدود العاملين بمطارات فاس ومراكش",
+     [("شرطة الحدود العاملين بمطارات فاس", "moroccan_actor")]),
+    ("venue-border-post", "عناصر الجمارك بمعبر الكركرات", [("الجمارك بمعبر الكركرات", "moroccan_actor")]),
+    ("venue-after-fi", "حرس الحدود في ميناء الناظور", [("حرس الحدود في ميناء الناظور", "moroccan_actor")]),
+    ("venue-only-once", "الشرطة بمطار ميناء طنجة", []),
+    ("venue-unknown-place", "رجال الأمن بمطار المدينة", []),
     # possessed: the owner named before the noun, in the same sentence
     ("possessed-morocco-masculine", "اخترنا المغرب لأن أجهزته الأمنية تملك تجربة",
      [("أجهزته الأمنية", "moroccan_actor")]),
