@@ -97,6 +97,8 @@ SENSES = [
     ("victims-from", "مقتل سائحتين من النرويج والدنمارك", "person-origin"),
     ("dual-nationality", "شخص يحمل الجنسيتين الإسبانية والسويسرية", "person-origin"),
     ("destination", "قارب متجه نحو السواحل الإسبانية", "destination"),
+    ("origin-of-a-shipment", "شحنات الحشيش القادمة من المغرب", "destination"),
+    ("football-club", "استعد فريق الجيش الملكي المغربي لمواجهة الأهلي", "sports-club"),
     ("domestic-coordination", "الفرقة الوطنية للشرطة القضائية بتنسيق مع المديرية العامة لمراقبة التراب الوطني",
      "domestic-coordination"),
     ("coordination-with-suspects", "التنسيق مع المنتمين إلى داعش", "coordination-among-suspects"),
@@ -108,6 +110,8 @@ SENSES = [
     ("coordination-across-partner", "تعاون الشرطة الإسبانية مع المديرية العامة لمراقبة التراب الوطني", None),
     ("punctuation-breaks", "صلاة، المغرب", None),
     ("and-with-is-not-a-dateline", "تعاون أمني مع المغرب ومع إسبانيا", None),
+    ("extradition-to-is-no-route", "تسليمه إلى المغرب", None),
+    ("army-in-an-exercise", "شارك الجيش الملكي في مناورات الأسد الإفريقي", None),
 ]
 
 
