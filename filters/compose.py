@@ -84,7 +84,8 @@ def _bare(token: str) -> str:
 
 
 def compose(norm: str, spans: list[tuple[int, int]], heads: list[Head], modifiers: list[Modifier],
-            attributes: frozenset[str], gap_clean, venues: frozenset[str] = frozenset()) -> list[Composed]:
+            attributes: frozenset[str], gap_clean, venues: frozenset[str] = frozenset(),
+            named: frozenset[tuple[int, int]] = frozenset()) -> list[Composed]:
     """Composed actors of one normalised field.
 
     Args:
@@ -95,6 +96,9 @@ def compose(norm: str, spans: list[tuple[int, int]], heads: list[Head], modifier
             normalised offsets holds no punctuation that ends a phrase.
         venues: normalised nouns of the places where a body serves (مطار، ميناء، معبر),
             allowed once, after ب or في, before the place: شرطة الحدود بمطار طنجة.
+        named: ``(wfirst, wlast)`` word spans of listed organisations (القوات المسلحة
+            الملكية): a place after such a name says where the body is, not whose it is
+            (القوات المسلحة الملكية ببيروت is Morocco's), so only an adjective composes it.
     """
     if not heads or not modifiers:
         return []
@@ -111,6 +115,7 @@ def compose(norm: str, spans: list[tuple[int, int]], heads: list[Head], modifier
         abstract = _bare(head_last) in ABSTRACT_HEADS
         indefinite = not _CLITIC_DEF.match(head_last)
         t, prep, skipped, venue = h.wlast + 1, False, 0, False
+        core_end = h.wlast                  # the last word of noun + attributes
         prev_end = h.nend
         found: Modifier | None = None
         while t < len(spans) and skipped <= MAX_ATTRIBUTES:
@@ -126,11 +131,12 @@ def compose(norm: str, spans: list[tuple[int, int]], heads: list[Head], modifier
                 prep = venue = True
             elif tok in attributes and not prep:
                 skipped += 1
+                core_end = t
             else:
                 break
             prev_end = spans[t][1]
             t += 1
-        if found is None:
+        if found is None or (not found.adjective and (h.wfirst, core_end) in named):
             continue
         chain = [found]
         while True:

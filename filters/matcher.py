@@ -196,9 +196,11 @@ class Matcher:
     def _composed(self, f: Field, raws: list[_Raw]) -> list[Composed]:
         if not any(p[0] in "hp" for r in raws for p in r.payloads):
             return []
-        heads, mods, owned = [], [], []
+        heads, mods, owned, named = [], [], [], set()
         for r in raws:
             for p in r.payloads:
+                if p[0] == "e" and self._entities[p[1]].type == "organisation":
+                    named.add((r.wfirst, r.wlast))
                 if p[0] == "h":
                     heads.append(Head(r.wfirst, r.wlast, r.nstart, r.nend))
                 elif p[0] == "p":
@@ -208,8 +210,8 @@ class Matcher:
                     if ent.type in ("country", "place") or ("j", p[1]) in r.payloads:
                         mods.append(Modifier(r.wfirst, r.wlast, r.nstart, r.nend, p[1],
                                              ("j", p[1]) in r.payloads, ent.type == "place"))
-        out = (compose(f.norm, f.index.spans, heads, mods, self._attributes, f.gap_clean, self._venues)
-               if heads else [])
+        out = (compose(f.norm, f.index.spans, heads, mods, self._attributes, f.gap_clean, self._venues,
+                       frozenset(named)) if heads else [])
         if owned:
             out += possessed(owned, f.norm, mods, f.same_sentence)
         return [c for c in out if self._side(c) is not None]

@@ -43,6 +43,11 @@ COMPOSED = [
     ("comma-breaks", "السلطات الأمنية البلجيكية، المغربية", [("السلطات الأمنية البلجيكية", "foreign_partner")]),
     ("non-security-attribute-breaks", "المصالح الاقتصادية الفرنسية", []),
     ("person-noun-is-no-head", "المواطنون المغاربة", []),
+    # a place after a listed name says where the body is, not whose it is
+    ("listed-moroccan-name-abroad", "مستشفى أقامته القوات المسلحة الملكية ببيروت", []),
+    ("listed-foreign-name-in-tangier", "عناصر الحرس المدني بطنجة", []),
+    ("listed-name-then-adjective-still-composes", "القوات المسلحة الملكية المغربية",
+     [("القوات المسلحة الملكية المغربية", "moroccan_actor")]),
     # a venue noun between the noun and the place
     ("venue-plural-after-participle", "موظفا من شرطة الحدود العاملين بمطارات فاس ومراكش",
      [("شرطة الحدود العاملين بمطارات فاس", "moroccan_actor")]),
