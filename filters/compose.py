@@ -8,7 +8,9 @@ phrase is recognised from its parts:
 
     head        a security noun from the gazetteer's ``composition.heads``
     attributes  up to ``MAX_ATTRIBUTES`` words from ``composition.attributes``
-                (الوطنية، القضائية، الأمنية ...) — nothing else may stand in between
+                (الوطنية، القضائية، الأمنية ...), and at most one coordinated
+                definite noun sharing the modifier (الطيارين والتقنيين المغاربة) —
+                nothing else may stand in between
     modifier    * a nationality adjective of an entity (الهولندية، المغربية، والإسبانية);
                 * a place (type ``place``) after ب / في or in construct (أمن طنجة), also after
                   a venue noun (شرطة الحدود بمطار طنجة، العاملين بميناء الناظور);
@@ -114,7 +116,7 @@ def compose(norm: str, spans: list[tuple[int, int]], heads: list[Head], modifier
         head_last = head_text.rsplit(" ", 1)[-1]
         abstract = _bare(head_last) in ABSTRACT_HEADS
         indefinite = not _CLITIC_DEF.match(head_last)
-        t, prep, skipped, venue = h.wlast + 1, False, 0, False
+        t, prep, skipped, venue, coord = h.wlast + 1, False, 0, False, False
         core_end = h.wlast                  # the last word of noun + attributes
         prev_end = h.nend
         found: Modifier | None = None
@@ -130,6 +132,11 @@ def compose(norm: str, spans: list[tuple[int, int]], heads: list[Head], modifier
             elif not venue and (tok[1:] in venues and tok[0] == "ب" and not prep or prep and tok in venues):
                 prep = venue = True
             elif tok in attributes and not prep:
+                skipped += 1
+                core_end = t
+            elif (not prep and not coord and tok.startswith("وال") and len(tok) > 5
+                  and (h.wfirst, core_end) not in named):   # a listed name is whole: القوات المسلحة الملكية والقيادة الأمريكية
+                coord = True                # a second noun sharing the adjective: الطيارين والتقنيين المغاربة
                 skipped += 1
                 core_end = t
             else:

@@ -43,6 +43,12 @@ COMPOSED = [
     ("comma-breaks", "السلطات الأمنية البلجيكية، المغربية", [("السلطات الأمنية البلجيكية", "foreign_partner")]),
     ("non-security-attribute-breaks", "المصالح الاقتصادية الفرنسية", []),
     ("person-noun-is-no-head", "المواطنون المغاربة", []),
+    # a second noun coordinated before the adjective shares it
+    ("coordinated-nouns-share-adjective", "أمضى الطيارين والتقنيين المغاربة أشهرا في التدريب",
+     [("الطيارين والتقنيين المغاربة", "moroccan_actor")]),
+    ("listed-name-is-not-coordinated", "تنظمه القوات المسلحة الملكية والقيادة الأمريكية لإفريقيا", []),
+    ("one-coordinated-noun-only", "الشرطة والجمارك والدرك الإسبانية",
+     [("والجمارك والدرك الإسبانية", "foreign_partner")]),
     # a place after a listed name says where the body is, not whose it is
     ("listed-moroccan-name-abroad", "مستشفى أقامته القوات المسلحة الملكية ببيروت", []),
     ("listed-foreign-name-in-tangier", "عناصر الحرس المدني بطنجة", []),
