@@ -90,6 +90,13 @@ def test_composed_actor_explains_its_parts(default):
     assert "= نظيرتها + الإسبانية" in explain(flag)
 
 
+def test_possessed_actor_explains_its_owner(default):
+    flag = default.score("", "قال الوزير النمساوي إن بلاده تعول على المغرب لأن أجهزته الأمنية تتبادل المعلومات مع "
+                             "الشرطة النمساوية.")[0]
+    assert flag.flagged, explain(flag)
+    assert "= أجهزته الأمنية ← المغرب" in explain(flag)
+
+
 def test_adjective_form_equal_to_a_name_stays_a_name():
     gaz, problems = parse_gazetteer("entities:\n  - {name: إسبانيا, type: country, role: foreign_partner,"
                                     " adjectives: [إسباني]}\n")
