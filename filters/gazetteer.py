@@ -54,7 +54,7 @@ log = logging.getLogger(__name__)
 __all__ = ["Gazetteer", "GazEntity", "TYPES", "ROLES", "load_gazetteer", "validate_gazetteer"]
 
 TYPES = ("person", "organisation", "country", "place")
-ROLES = ("moroccan_actor", "foreign_partner", "moroccan_place", "moroccan_context", "moroccan_authority")
+ROLES = ("moroccan_actor", "foreign_partner", "moroccan_place", "moroccan_city", "moroccan_context", "moroccan_authority")
 _COMPOSITION_KEYS = ("heads", "authorities", "attributes", "possessed", "venues")
 _ENTITY_KEYS = ("name", "type", "role", "variants", "adjectives", "plurals", "note")
 

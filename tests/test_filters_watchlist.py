@@ -56,7 +56,7 @@ CASES = [
         "wrong_types.yaml:6: groups.cooperation.weight: expected a number, got 'heavy'",
         "wrong_types.yaml:7: groups.cooperation.terms: expected a list, got 'تعاون'",
         "wrong_types.yaml:9: entities.partner.roles: unknown role 'foreign_partnr' (did you mean 'foreign_partner'?); "
-        "expected one of: foreign_partner, moroccan_actor, moroccan_authority, moroccan_context, moroccan_place",
+        "expected one of: foreign_partner, moroccan_actor, moroccan_authority, moroccan_city, moroccan_context, moroccan_place",
         "wrong_types.yaml:13: rules[0] (core).within: expected a whole number, got 'ten'",
         "wrong_types.yaml:14: rules[0] (core).same: unknown scope 'sentence'; expected one of: paragraph, field",
         "wrong_types.yaml:14: rules[0] (core): use either 'within' or 'same', not both",
