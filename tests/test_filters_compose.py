@@ -26,6 +26,11 @@ COMPOSED = [
     ("adjective-after-attribute", "تسلم فريق من الشرطة الوطنية الهولندية المتهم",
      [("الشرطة الوطنية الهولندية", "foreign_partner")]),
     ("counterpart-feminine", "سلمته إلى نظيرتها الإسبانية", [("نظيرتها الإسبانية", "foreign_partner")]),
+    # a counterpart is a body of the same kind as the noun it answers: a Moroccan one is
+    # only an authority (it may be a tourism ministry)
+    ("counterpart-moroccan-is-an-authority", "التقت الوزيرة البريطانية نظيرتها المغربية",
+     [("نظيرتها المغربية", "moroccan_authority")]),
+    ("counterpart-masculine", "استقبل نظيره المغربي", [("نظيره المغربي", "moroccan_authority")]),
     ("moroccan-generic-noun", "أعلنت مصالح الشرطة المغربية", [("مصالح الشرطة المغربية", "moroccan_actor")]),
     ("moroccan-city-with-ba", "أوقفت عناصر الأمن الوطني بأكادير شخصا",
      [("عناصر الأمن الوطني بأكادير", "moroccan_actor")]),
@@ -116,6 +121,9 @@ SENSES = [
     ("dual-nationality", "شخص يحمل الجنسيتين الإسبانية والسويسرية", "person-origin"),
     ("destination", "قارب متجه نحو السواحل الإسبانية", "destination"),
     ("origin-of-a-shipment", "شحنات الحشيش القادمة من المغرب", "destination"),
+    ("another-one-is-a-person", "توقيف مواطن هولندي وآخر إسباني", "person-nationality"),
+    ("led-by-a-national", "شبكة يتزعمها هولندي", "person-nationality"),
+    ("nationality-of-a-gang", "عصابات المافيا المغربية في بلجيكا", "object-nationality"),
     ("football-club", "استعد فريق الجيش الملكي المغربي لمواجهة الأهلي", "sports-club"),
     ("domestic-coordination", "الفرقة الوطنية للشرطة القضائية بتنسيق مع المديرية العامة لمراقبة التراب الوطني",
      "domestic-coordination"),
