@@ -31,6 +31,7 @@ COMPOSED = [
     ("counterpart-moroccan-is-an-authority", "التقت الوزيرة البريطانية نظيرتها المغربية",
      [("نظيرتها المغربية", "moroccan_authority")]),
     ("counterpart-masculine", "استقبل نظيره المغربي", [("نظيره المغربي", "moroccan_authority")]),
+    ("counterparts-broken-plural", "بحث مع نظرائه الإسبان", [("نظرائه الإسبان", "foreign_partner")]),
     ("moroccan-generic-noun", "أعلنت مصالح الشرطة المغربية", [("مصالح الشرطة المغربية", "moroccan_actor")]),
     ("moroccan-city-with-ba", "أوقفت عناصر الأمن الوطني بأكادير شخصا",
      [("عناصر الأمن الوطني بأكادير", "moroccan_actor")]),

@@ -52,7 +52,7 @@ VARIANTS = [
     ("kingdom", "أعلنت المملكة", "المملكة", "moroccan_context", "المملكة"),
     # (after a security noun the adjective makes a composed actor: tests/test_filters_compose.py)
     ("spain_adjective", "الحكومة الإسبانية", "إسبانيا", "foreign_partner", "الإسبانية"),
-    ("spain_plural", "نظرائه الإسبان", "إسبانيا", "foreign_partner", "الإسبان"),
+    ("spain_plural", "زملائه الإسبان", "إسبانيا", "foreign_partner", "الإسبان"),
     ("us_amerki", "المسؤولين الأمريكيين", "الولايات المتحدة", "foreign_partner", "الأمريكيين"),
     ("us_ameirki", "الصحافة الأميركية", "الولايات المتحدة", "foreign_partner", "الأميركية"),
     ("dgsi_longest", "المديرة العامة للأمن الداخلي الفرنسي", "المديرية العامة للأمن الداخلي الفرنسي",
