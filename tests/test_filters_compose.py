@@ -125,6 +125,8 @@ SENSES = [
     ("another-one-is-a-person", "توقيف مواطن هولندي وآخر إسباني", "person-nationality"),
     ("led-by-a-national", "شبكة يتزعمها هولندي", "person-nationality"),
     ("nationality-of-a-gang", "عصابات المافيا المغربية في بلجيكا", "object-nationality"),
+    ("cannabis-is-not-india", "حجز أطنان من القنب الهندي", "object-nationality"),
+    ("arrest-of-a-national", "حجز الكوكايين وتوقيف هولندي", "person-nationality"),
     ("football-club", "استعد فريق الجيش الملكي المغربي لمواجهة الأهلي", "sports-club"),
     ("domestic-coordination", "الفرقة الوطنية للشرطة القضائية بتنسيق مع المديرية العامة لمراقبة التراب الوطني",
      "domestic-coordination"),
