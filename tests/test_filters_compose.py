@@ -140,6 +140,7 @@ SENSES = [
     ("punctuation-breaks", "صلاة، المغرب", None),
     ("and-with-is-not-a-dateline", "تعاون أمني مع المغرب ومع إسبانيا", None),
     ("extradition-to-is-no-route", "تسليمه إلى المغرب", None),
+    ("continued-is-not-origin", "واصل المغرب جهوده لتفكيك الخلايا الإرهابية", None),
     ("army-in-an-exercise", "شارك الجيش الملكي في مناورات الأسد الإفريقي", None),
 ]
 
