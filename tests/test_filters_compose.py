@@ -141,7 +141,11 @@ SENSES = [
     ("and-with-is-not-a-dateline", "تعاون أمني مع المغرب ومع إسبانيا", None),
     ("extradition-to-is-no-route", "تسليمه إلى المغرب", None),
     ("continued-is-not-origin", "واصل المغرب جهوده لتفكيك الخلايا الإرهابية", None),
+    ("demanded-is-not-a-student", "وطالب المغرب بتسليم المتهم", None),
+    ("a-student-is-a-person", "اعتقلت الشرطة طالبا مغربيا", "person-nationality"),
     ("army-in-an-exercise", "شارك الجيش الملكي في مناورات الأسد الإفريقي", None),
+    ("a-team-of-gendarmes", "حل فريق من الدرك الملكي المغربي بمدريد", None),
+    ("in-order-to-is-no-goal", "عقدت القوات المسلحة الملكية اجتماعا بهدف تعزيز التنسيق", None),
 ]
 
 
