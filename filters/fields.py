@@ -53,13 +53,15 @@ class Field:
 
     def gap_clean(self, nstart: int, nend: int) -> bool:
         """No phrase-ending punctuation in the original text between two normalised offsets."""
-        s, e = original_span(self.text, self.offsets, nstart, nend) if nend > nstart else (0, 0)
-        return not _PHRASE_BREAK.search(self.text, s, e) if e > s else True
+        return self._unbroken(_PHRASE_BREAK, nstart, nend)
 
     def same_sentence(self, nstart: int, nend: int) -> bool:
         """No sentence end in the original text between two normalised offsets."""
+        return self._unbroken(_SENTENCE_END, nstart, nend)
+
+    def _unbroken(self, pattern: re.Pattern, nstart: int, nend: int) -> bool:
         s, e = original_span(self.text, self.offsets, nstart, nend) if nend > nstart else (0, 0)
-        return not _SENTENCE_END.search(self.text, s, e) if e > s else True
+        return not pattern.search(self.text, s, e) if e > s else True
 
     def snippet(self, start: int, end: int) -> str:
         pad = max(0, (SNIPPET_CHARS - (end - start)) // 2)
