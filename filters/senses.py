@@ -16,6 +16,8 @@ and the flag's explanation lists what it removed and why::
         window: 0                       # words allowed between context and hit
         terms: []                       # only hits of these watchlist terms (default: all)
         not_across: []                  # the context does not count across a hit of these groups
+        unless_before: []               # nor when a (kept) hit of these groups comes earlier in
+                                        #   the same sentence: الداخلية الإسبانية ... بتعاون مع الديستي
         title: []                       # or: a word anywhere in the title (then every hit of
         not_title: []                   #   the article is in scope) and none of these there
 
@@ -41,7 +43,7 @@ from filters.yamlcheck import REGEX_CHARS, Checker, did_you_mean
 __all__ = ["Sense", "Context", "parse_senses", "parse_proximity", "apply_senses", "PROXIMITY"]
 
 _SENSE_KEYS = ("name", "description", "removes", "before", "after", "before_groups", "after_groups", "window",
-               "terms", "not_across", "title", "not_title")
+               "terms", "not_across", "title", "not_title", "unless_before")
 #: context word lists of a sense rule: next to the hit (before/after) or in the title
 SIDES = ("before", "after", "title", "not_title")
 
@@ -64,6 +66,7 @@ class Sense:
     not_across: tuple[str, ...] = ()
     title: tuple[str, ...] = ()
     not_title: tuple[str, ...] = ()
+    unless_before: tuple[str, ...] = ()
 
     def keys(self, side: str) -> set[str]:
         """Normalised spellings of the context words of one side (one of ``SIDES``)."""
@@ -116,11 +119,16 @@ def parse_senses(ck: Checker, node, known: set[str]) -> list[Sense]:
         for n, ref in across:
             if ref not in known:
                 ck.add(n, f"{where}.not_across", f"unknown group {ref!r}{did_you_mean(ref, known)}")
+        unless = ck.str_list(m["unless_before"][1], f"{where}.unless_before") if "unless_before" in m else []
+        for n, ref in unless:
+            if ref not in known:
+                ck.add(n, f"{where}.unless_before", f"unknown group {ref!r}{did_you_mean(ref, known)}")
         desc = ck.scalar(m["description"][1], f"{where}.description", "str") if "description" in m else ""
         if name:
             out.append(Sense(name, tuple(r for _, r in removes), sides["before"], sides["after"], desc or "",
                              ctx_groups["before_groups"], ctx_groups["after_groups"], int(window or 0),
-                             terms, tuple(r for _, r in across), sides["title"], sides["not_title"]))
+                             terms, tuple(r for _, r in across), sides["title"], sides["not_title"],
+                             tuple(r for _, r in unless)))
     return out
 
 
@@ -148,7 +156,7 @@ class Context(NamedTuple):
 
 
 def apply_senses(senses: list[Sense], hits: list, contexts: list[tuple[int, str, Context]],
-                 gap_clean: dict) -> tuple[list, dict[int, list[tuple[object, object]]]]:
+                 gap_clean: dict, same_sentence: dict | None = None) -> tuple[list, dict[int, list[tuple[object, object]]]]:
     """Remove the hits that a sense rule's context gives another sense.
 
     Args:
@@ -156,6 +164,8 @@ def apply_senses(senses: list[Sense], hits: list, contexts: list[tuple[int, str,
         hits: the watchlist's hits (objects with group, term, field, wfirst, wlast, nstart, nend).
         contexts: ``(sense index, "before"/"after", Context)`` found by the automaton.
         gap_clean: field name → ``gap_clean(nstart, nend)`` (no punctuation in between).
+        same_sentence: field name → ``same_sentence(nstart, nend)``, for ``unless_before``
+            (without it, that key never holds a sense back).
     Returns:
         ``(kept hits, {sense index: [(removed hit, context), ...]})``.
     """
@@ -228,6 +238,12 @@ def apply_senses(senses: list[Sense], hits: list, contexts: list[tuple[int, str,
             if prev is not None and getattr(h, "coordinated", False) and h.group in senses[prev[1][0]].removes \
                     and gap_clean[h.field](prev[0].nend, h.nstart):
                 found = prev[1]
+        if found is not None and senses[found[0]].unless_before and same_sentence:
+            # a kept hit of these groups earlier in the sentence (hits run in text order)
+            held = senses[found[0]].unless_before
+            if any(o.group in held and o.field == h.field and o.wlast < h.wfirst
+                   and same_sentence[h.field](o.nend, h.nstart) for o in kept):
+                found = None
         if found is None:
             kept.append(h)
             continue

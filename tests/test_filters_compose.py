@@ -141,6 +141,8 @@ SENSES = [
     ("and-with-is-not-a-dateline", "تعاون أمني مع المغرب ومع إسبانيا", None),
     ("extradition-to-is-no-route", "تسليمه إلى المغرب", None),
     ("continued-is-not-origin", "واصل المغرب جهوده لتفكيك الخلايا الإرهابية", None),
+    ("partner-leads-the-sentence",
+     "ذكرت الداخلية الإسبانية أن التحقيق جرى بتعاون وثيق مع المديرية العامة لمراقبة التراب الوطني", None),
     ("demanded-is-not-a-student", "وطالب المغرب بتسليم المتهم", None),
     ("a-student-is-a-person", "اعتقلت الشرطة طالبا مغربيا", "person-nationality"),
     ("army-in-an-exercise", "شارك الجيش الملكي في مناورات الأسد الإفريقي", None),
@@ -207,7 +209,9 @@ def test_graded_proximity(title, body, contribution, reach):
     ("senses: [{name: s, removes: [zzz], before: [صلاة]}]", "senses[0].removes: unknown group 'zzz'"),
     ("senses: [{name: s, removes: [a]}]", "a sense rule needs context"),
     ("senses: [{name: s, removes: [a], before: [صلاة], not_title: [دال]}]", "not_title only qualifies title"),
-], ids=["factor-range", "unknown-group", "no-context", "not-title-alone"])
+    ("senses: [{name: s, removes: [a], before: [صلاة], unless_before: [zzz]}]",
+     "senses[0].unless_before: unknown group 'zzz'"),
+], ids=["factor-range", "unknown-group", "no-context", "not-title-alone", "unless-before-group"])
 def test_new_keys_are_validated(snippet, message):
     text = _GRADED.replace("proximity: {sentence: 1, paragraph: 0.5, article: 0.25}\n", "")
     text = text.replace("rules:", snippet + "\nrules:")
