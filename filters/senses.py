@@ -44,6 +44,8 @@ __all__ = ["Sense", "Context", "parse_senses", "parse_proximity", "apply_senses"
 
 _SENSE_KEYS = ("name", "description", "removes", "before", "after", "before_groups", "after_groups", "window",
                "terms", "not_across", "title", "not_title", "unless_before")
+#: keys that name groups or entity references (validated against the watchlist's names)
+_GROUP_KEYS = ("before_groups", "after_groups", "not_across", "unless_before")
 #: context word lists of a sense rule: next to the hit (before/after) or in the title
 SIDES = ("before", "after", "title", "not_title")
 
@@ -98,15 +100,15 @@ def parse_senses(ck: Checker, node, known: set[str]) -> list[Sense]:
                 if REGEX_CHARS.search(w) or not normalize(w):
                     ck.add(n, f"{where}.{side}", f"{w!r} is not a plain word or phrase")
             sides[side] = tuple(w for _, w in words if normalize(w) and not REGEX_CHARS.search(w))
-        ctx_groups: dict[str, tuple[str, ...]] = {}
-        for key in ("before_groups", "after_groups"):
+        groups: dict[str, tuple[str, ...]] = {}
+        for key in _GROUP_KEYS:
             refs = ck.str_list(m[key][1], f"{where}.{key}") if key in m else []
             for n, ref in refs:
                 if ref not in known:
                     ck.add(n, f"{where}.{key}", f"unknown group {ref!r}{did_you_mean(ref, known)}")
-            ctx_groups[key] = tuple(r for _, r in refs)
-        if not (sides["before"] or sides["after"] or sides["title"] or any(ctx_groups.values())) \
-                and name is not None:
+            groups[key] = tuple(r for _, r in refs)
+        if not (sides["before"] or sides["after"] or sides["title"] or groups["before_groups"]
+                or groups["after_groups"]) and name is not None:
             ck.add(snode, where, "a sense rule needs context: before, after, before_groups, after_groups or title")
         if sides["not_title"] and not sides["title"]:
             ck.add(m["not_title"][1], f"{where}.not_title", "not_title only qualifies title: add title")
@@ -115,20 +117,12 @@ def parse_senses(ck: Checker, node, known: set[str]) -> list[Sense]:
             ck.add(m["window"][1], f"{where}.window", f"window is 0 to 5 words, got {window}")
             window = 0
         terms = tuple(v for _, v in ck.str_list(m["terms"][1], f"{where}.terms")) if "terms" in m else ()
-        across = ck.str_list(m["not_across"][1], f"{where}.not_across") if "not_across" in m else []
-        for n, ref in across:
-            if ref not in known:
-                ck.add(n, f"{where}.not_across", f"unknown group {ref!r}{did_you_mean(ref, known)}")
-        unless = ck.str_list(m["unless_before"][1], f"{where}.unless_before") if "unless_before" in m else []
-        for n, ref in unless:
-            if ref not in known:
-                ck.add(n, f"{where}.unless_before", f"unknown group {ref!r}{did_you_mean(ref, known)}")
         desc = ck.scalar(m["description"][1], f"{where}.description", "str") if "description" in m else ""
         if name:
             out.append(Sense(name, tuple(r for _, r in removes), sides["before"], sides["after"], desc or "",
-                             ctx_groups["before_groups"], ctx_groups["after_groups"], int(window or 0),
-                             terms, tuple(r for _, r in across), sides["title"], sides["not_title"],
-                             tuple(r for _, r in unless)))
+                             groups["before_groups"], groups["after_groups"], int(window or 0),
+                             terms, groups["not_across"], sides["title"], sides["not_title"],
+                             groups["unless_before"]))
     return out
 
 
