@@ -109,17 +109,12 @@ def parse_gazetteer(text: str, path: str | Path = "<gazetteer>") -> tuple[Gazett
     if top and "composition" in top:
         comp = ck.mapping(top["composition"][1], "composition", _COMPOSITION_KEYS, ("heads",))
         if comp:
-            lists = {}
-            for key in _COMPOSITION_KEYS:
+            for key in _COMPOSITION_KEYS:      # each key is the Gazetteer field of the same name
                 vals = ck.str_list(comp[key][1], f"composition.{key}") if key in comp else []
                 for n, v in vals:
                     if REGEX_CHARS.search(v) or not normalize(v):
                         ck.add(n, f"composition.{key}", f"{v!r} is not a plain word or phrase")
-                lists[key] = tuple(dict.fromkeys(v for _, v in vals if normalize(v)))
-            gaz.heads, gaz.attributes = lists.get("heads", ()), lists.get("attributes", ())
-            gaz.authorities = lists.get("authorities", ())
-            gaz.possessed = lists.get("possessed", ())
-            gaz.venues = lists.get("venues", ())
+                setattr(gaz, key, tuple(dict.fromkeys(v for _, v in vals if normalize(v))))
     seen_names: dict[str, int] = {}
     seen_variants: dict[str, tuple[str, int]] = {}
     if top and "entities" in top:
