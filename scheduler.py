@@ -495,10 +495,10 @@ class Daemon:
                 due = every > 0 and reviews_since(db, info["review_log_id"] if info else 0) >= every
                 if (info is None and not due) or self._stopping:
                     return
-                from relevance.train import apply_flags, current, ensure_scores, retrain_if_due
+                from relevance.train import apply_flags, ensure_scores, retrain_if_due
 
-                # a model of an older feature set cannot score: replace it at once
-                trained = retrain_if_due(db, self.cfg) if due or not current(info) else None
+                # retrain_if_due decides: verdicts due, or a model of an older feature set
+                trained = retrain_if_due(db, self.cfg)
                 if trained:
                     log.info("relevance model %d retrained after crawl %s (%s)", trained["id"], name,
                              trained["sizes"])
