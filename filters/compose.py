@@ -78,6 +78,8 @@ class Composed:
     head: str           # normalised head as written
     modifier: str       # normalised modifier as written
     mstart: int = -1    # normalised start of a modifier named *before* the head (possessed)
+    hstart: int = -1    # normalised start of the head when the actor's span does not begin
+                        # with it (a coordinated adjective: السلطات المغربية «والإسبانية»)
 
 
 def _bare(token: str) -> str:
@@ -160,7 +162,8 @@ def compose(norm: str, spans: list[tuple[int, int]], heads: list[Head], modifier
             if (nstart, m.nend) in seen:
                 continue
             seen.add((nstart, m.nend))
-            out.append(Composed(wfirst, m.wlast, nstart, m.nend, m.entity, head_text, norm[m.nstart:m.nend]))
+            out.append(Composed(wfirst, m.wlast, nstart, m.nend, m.entity, head_text, norm[m.nstart:m.nend],
+                                hstart=-1 if i == 0 else h.nstart))
     return out
 
 

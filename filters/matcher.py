@@ -266,7 +266,8 @@ class Matcher:
         return f"{c.head} ({self._entities[c.entity].name})"
 
     def _made_of(self, f: Field, c: Composed) -> str:
-        hs, he = original_span(f.text, f.offsets, c.nstart, c.nstart + len(c.head))
+        head = c.hstart if c.hstart >= 0 else c.nstart
+        hs, he = original_span(f.text, f.offsets, head, head + len(c.head))
         if c.mstart >= 0:                    # possessed: the owner was named before the noun
             ms, me = original_span(f.text, f.offsets, c.mstart, c.mstart + len(c.modifier))
             return f"{f.text[hs:he]} ← {f.text[ms:me]}"

@@ -96,6 +96,19 @@ def test_composed_actor_explains_its_parts(default):
     assert "= نظيرتها + الإسبانية" in explain(flag)
 
 
+@pytest.mark.parametrize("text", [
+    "فككت السلطات الأمنية المغربية والإسبانية شبكة لتهريب الحشيش في إطار التعاون الأمني.",
+    # the coordinated adjective is the field's last word: its head lies far before the end
+    "في إطار التعاون الأمني فككت شبكة لتهريب الحشيش السلطات الأمنية المغربية والإسبانية",
+])
+def test_coordinated_adjective_explains_the_shared_head(default, text):
+    """The second actor of «X المغربية والإسبانية» spans only its adjective; its
+    explanation still names the shared head, read where the head is."""
+    flag = default.score("", text)[0]
+    made = {ev.get("made_of") for r in flag.rules for ev in r.get("evidence", [])}
+    assert "السلطات الأمنية + والإسبانية" in made, explain(flag)
+
+
 def test_possessed_actor_explains_its_owner(default):
     flag = default.score("", "قال الوزير النمساوي إن بلاده تعول على المغرب لأن أجهزته الأمنية تتبادل المعلومات مع "
                              "الشرطة النمساوية.")[0]
