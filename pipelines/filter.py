@@ -55,7 +55,8 @@ def cached_matcher(watchlists_dir: str, gazetteer_path: str) -> tuple[Matcher, l
 
 
 class FilterPipeline:
-    def __init__(self, cfg: dict):
+    def __init__(self, cfg: dict, stats=None):
+        self.stats = stats
         self.matcher, watchlists = cached_matcher(cfg["watchlists_dir"], cfg["gazetteer_path"])
         key = _files_key(cfg["watchlists_dir"], cfg["gazetteer_path"])
         recorded = (str(cfg["db_path"]), key)
@@ -69,9 +70,21 @@ class FilterPipeline:
 
     @classmethod
     def from_crawler(cls, crawler):
-        return cls(raqib_settings(crawler))
+        return cls(raqib_settings(crawler), crawler.stats)
 
     def process_item(self, item, spider=None):
+        """Score the article; a failure of the matcher on one text (a bug met on text
+        nobody here wrote) stores the article unflagged and records the error for the
+        run, instead of dropping the article: `raqib rescore` scores it again once fixed."""
         a = ItemAdapter(item)
-        a["flags"] = self.matcher.score(a["title"], a["body"])
+        try:
+            a["flags"] = self.matcher.score(a["title"], a["body"])
+        except Exception as exc:  # noqa: BLE001 — any matcher bug must not cost the article
+            message = f"watchlist matching failed ({type(exc).__name__}: {exc}); stored unflagged"
+            log.exception("%s: %s: %s", a.get("source"), a.get("url"), message)
+            a["flags"] = []
+            if self.stats is not None:
+                errors = self.stats.get_value("raqib/errors") or []
+                errors.append({"url": a.get("url"), "error": message})
+                self.stats.set_value("raqib/errors", errors)
         return item

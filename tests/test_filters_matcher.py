@@ -193,3 +193,39 @@ def test_inside_longer_equals_the_pairwise_definition():
             hits.append(Hit(rng.choice("ab"), "t", 1.0, rng.choice(["title", "body"]), s, s + rng.randint(1, 6),
                             0, 0, 0, 0, 0, "term"))
         assert _inside_longer(hits) == pairwise(hits)
+
+
+def test_filter_step_keeps_an_article_the_matcher_fails_on(tmp_path):
+    """A matcher bug met on one text must not drop the article (house rule: bad input
+    loses nothing): the filter step stores it unflagged and records the error for the run.
+    The matcher here fails on purpose for one title; every other part is the real one."""
+    from scrapy.utils.test import get_crawler
+
+    from pipelines.filter import FilterPipeline
+    from raqib.items import Article
+
+    root = Path(__file__).resolve().parent.parent
+    crawler = get_crawler(settings_dict={"RAQIB": {
+        "watchlists_dir": str(root / "config" / "default" / "watchlists"),
+        "gazetteer_path": str(root / "config" / "default" / "gazetteer.yaml"),
+        "db_path": str(tmp_path / "raqib.db")}})
+    crawler.stats.open_spider()
+    step = FilterPipeline.from_crawler(crawler)
+    real = step.matcher
+
+    class FailsOnOneText:
+        def score(self, title, body):
+            if title == "نص يكسر المطابق":
+                raise IndexError("list index out of range")
+            return real.score(title, body)
+
+    step.matcher = FailsOnOneText()
+    bad = step.process_item(Article(url="http://127.0.0.1/a", source="s", title="نص يكسر المطابق", body="نص"))
+    good = step.process_item(Article(url="http://127.0.0.1/b", source="s", title="تعاون أمني",
+                                     body="سلمت المديرية العامة للأمن الوطني مطلوبا إلى الشرطة الإسبانية "
+                                          "في إطار التعاون الأمني."))
+    assert bad.flags == []
+    assert any(f.flagged for f in good.flags)
+    errors = crawler.stats.get_value("raqib/errors")
+    assert [e["url"] for e in errors] == ["http://127.0.0.1/a"]
+    assert "IndexError" in errors[0]["error"] and "stored unflagged" in errors[0]["error"]
