@@ -175,6 +175,12 @@ def main() -> int:
                          "(cooperation, partner or moroccan_actor) deleted, kept when the rules then miss it; each is "
                          "ranked against the queue's other articles (not against the other simulated ones). "
                          "For the development set: its real misses are few.")
+    ap.add_argument("--reviews", type=Path, metavar="SET",
+                    help="Also store this labelled set (same layout, e.g. tests/fixtures/dev) as reviewed with its labels,"
+                         " standing in for an analyst's review history; the model then learns from it too.")
+    ap.add_argument("--weak-below", type=int, default=0, metavar="N",
+                    help="Train with the watchlists' flags as weak labels while there are fewer than N reviews"
+                         " (the daemon's model_weak_labels_below); default 0: the reviews' labels only.")
     ap.add_argument("--keep", metavar="DB", help="Build the database here (kept) instead of a temp file.")
     args = ap.parse_args()
 
@@ -196,6 +202,10 @@ def main() -> int:
         print(f"evaluation set: {args.eval_set} ({len(blind)} texts)")
     for item in blind:
         item["id"] = _store(db, "eval", item["key"], item["title"], item["body"])
+    reviewed = []
+    if args.reviews:
+        reviewed = [(_store(db, "reviewed", b["key"], b["title"], b["body"]), b["positive"]) for b in eval_set(args.reviews)]
+        print(f"review history: {len(reviewed)} texts of {args.reviews} stored and reviewed with their labels")
     negatives = [("fixture-neg", k) for k, _, _, rel in fixture if not rel]   # already stored, reviewed
     real = real_articles(args.realnews, 0)
     for key, title, body in real:
@@ -222,9 +232,9 @@ def main() -> int:
     print(f"rescored {res.articles} articles with the default watchlists: {res.flagged} flagged"
           f" ({time.monotonic() - t0:.1f}s so far)")
 
-    for aid, rel in ids_fixture:
+    for aid, rel in ids_fixture + reviewed:
         mark(db, [aid], "relevant" if rel else "irrelevant", reviewer="bench")
-    st = train(db, weak_below=0)
+    st = train(db, weak_below=args.weak_below)
     print(f"model trained on fixture labels only: {st['sizes']}; CV {st['metrics']}")
 
     flagged = {r[0] for r in db.execute("SELECT DISTINCT article_id FROM flags WHERE flagged = 1")}
