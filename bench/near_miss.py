@@ -235,7 +235,10 @@ def main() -> int:
     for aid, rel in ids_fixture + reviewed:
         mark(db, [aid], "relevant" if rel else "irrelevant", reviewer="bench")
     st = train(db, weak_below=args.weak_below)
-    print(f"model trained on fixture labels only: {st['sizes']}; CV {st['metrics']}")
+    basis = "fixture labels only" if not (args.reviews or args.weak_below) else (
+        "fixture labels" + (f" + the review history of {args.reviews}" if args.reviews else "")
+        + (f" + the watchlists' flags as weak labels (below {args.weak_below} reviews)" if args.weak_below else ""))
+    print(f"model trained on {basis}: {st['sizes']}; CV {st['metrics']}")
 
     flagged = {r[0] for r in db.execute("SELECT DISTINCT article_id FROM flags WHERE flagged = 1")}
     model, _ = load(db)
