@@ -136,6 +136,11 @@ def compose(norm: str, spans: list[tuple[int, int]], heads: list[Head], modifier
             elif tok in attributes and not prep:
                 skipped += 1
                 core_end = t
+            elif (prep and tok == "كل" and t + 1 < len(spans)    # a list: الشرطة في كل من غينيا والسنغال
+                  and norm[spans[t + 1][0]:spans[t + 1][1]] == "من" and gap_clean(spans[t][1], spans[t + 1][0])):
+                prev_end = spans[t + 1][1]
+                t += 2
+                continue
             elif (not prep and not coord and tok.startswith("وال") and len(tok) > 5
                   and (h.wfirst, core_end) not in named):   # a listed name is whole: القوات المسلحة الملكية والقيادة الأمريكية
                 coord = True                # a second noun sharing the adjective: الطيارين والتقنيين المغاربة

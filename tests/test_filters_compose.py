@@ -60,6 +60,10 @@ COMPOSED = [
     ("listed-foreign-name-in-tangier", "عناصر الحرس المدني بطنجة", []),
     ("listed-name-then-adjective-still-composes", "القوات المسلحة الملكية المغربية",
      [("القوات المسلحة الملكية المغربية", "moroccan_actor")]),
+    # a list after a preposition: في كل من X وY
+    ("list-after-preposition", "متدربا من أجهزة الشرطة في كل من غينيا والسنغال",
+     [("الشرطة في كل من غينيا", "foreign_partner")]),
+    ("list-needs-kull-min", "الشرطة في كل شيء من إسبانيا", []),
     # a venue noun between the noun and the place
     ("venue-plural-after-participle", "موظفا من شرطة الحدود العاملين بمطارات فاس ومراكش",
      [("شرطة الحدود العاملين بمطارات فاس", "moroccan_actor")]),
