@@ -60,6 +60,9 @@ COMPOSED = [
     ("listed-foreign-name-in-tangier", "عناصر الحرس المدني بطنجة", []),
     ("listed-name-then-adjective-still-composes", "القوات المسلحة الملكية المغربية",
      [("القوات المسلحة الملكية المغربية", "moroccan_actor")]),
+    # "law enforcement", as stories relayed from English name police and customs together
+    ("law-enforcement-moroccan", "استفادت أجهزة إنفاذ القانون المغربية من دورات تكوينية",
+     [("أجهزة إنفاذ القانون المغربية", "moroccan_actor")]),
     # a list after a preposition: في كل من X وY
     ("list-after-preposition", "متدربا من أجهزة الشرطة في كل من غينيا والسنغال",
      [("الشرطة في كل من غينيا", "foreign_partner")]),
