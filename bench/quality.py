@@ -13,7 +13,9 @@ same scoring (``Matcher.score(title, body)``) as the crawl pipeline:
 * ``blind2``   — tests/fixtures/blind2/ (a second blind set, written and frozen later by
   other writers, before the rules were tuned on the dev set);
 * ``blind3``   — tests/fixtures/blind3/ (a third, written and frozen on 2026-12-01 after
-  that day's rules were developed, measured once on arrival).
+  that day's rules were developed, measured once on arrival);
+* ``blind4``   — tests/fixtures/blind4/ (a fourth, written and frozen later on 2026-12-01
+  after the next rules were developed, measured on arrival).
   Only aggregate figures are printed for the blind sets, never a title, a text or a file
   name: a set stays useful only as long as nobody tunes to its individual articles.
 
@@ -42,9 +44,10 @@ CONTENT = ROOT / "fixturesite" / "content"
 BLIND = ROOT / "tests" / "fixtures" / "blind"
 BLIND2 = ROOT / "tests" / "fixtures" / "blind2"
 BLIND3 = ROOT / "tests" / "fixtures" / "blind3"
+BLIND4 = ROOT / "tests" / "fixtures" / "blind4"
 DEV = ROOT / "tests" / "fixtures" / "dev"
 #: sets whose individual results are never printed
-BLIND_SETS = frozenset({"blind", "blind2", "blind3"})
+BLIND_SETS = frozenset({"blind", "blind2", "blind3", "blind4"})
 
 
 def _find_realnews() -> Path:
@@ -186,7 +189,8 @@ def main(argv: list[str] | None = None) -> int:
                               root / "config" / "default" / "gazetteer.yaml")
     show = {s for s in args.misses.split(",") if s} - BLIND_SETS
     sets = [("fixture", fixture_set()), ("realnews", realnews_set()), ("dev", blind_set(DEV)),
-            ("blind", blind_set(Path(args.blind))), ("blind2", blind_set(BLIND2)), ("blind3", blind_set(BLIND3))]
+            ("blind", blind_set(Path(args.blind))), ("blind2", blind_set(BLIND2)), ("blind3", blind_set(BLIND3)),
+            ("blind4", blind_set(BLIND4))]
     for name, items in sets:
         if not items:
             print(f"set={name} skipped (not found)")
