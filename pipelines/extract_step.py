@@ -83,6 +83,14 @@ class ExtractPipeline:
             record_skip(self.db, a["url"], a["source"], exc.reason, exc.detail)
             log.info("%s: skipped %s (%s)", a["source"], a["url"], exc)
             raise DropItem(f"not an article: {exc}") from None
+        except Exception as exc:  # noqa: BLE001 — a bug met on one page must not go unrecorded
+            # not remembered as skipped: the next crawl tries the page again
+            message = f"extraction failed ({type(exc).__name__}: {exc})"
+            log.exception("%s: %s: %s", a["source"], a["url"], message)
+            errors = self.stats.get_value("raqib/errors") or []
+            errors.append({"url": a["url"], "error": message})
+            self.stats.set_value("raqib/errors", errors)
+            raise DropItem(message) from None
         canonical = ex.canonical_url
         # Trust rel=canonical only on the same site: some pages point at an aggregator.
         if canonical and urlsplit(canonical).hostname != urlsplit(a["url"]).hostname:

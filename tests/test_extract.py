@@ -173,3 +173,37 @@ def test_app_state_never_replaces_a_body_the_markup_gave():
                 + f'<script id="__NEXT_DATA__" type="application/json">{_json.dumps(other, ensure_ascii=False)}</script>')
     ex = extract(html, "https://ex.ma/news/ssr")
     assert ex.extractor == "trafilatura" and "قصة أخرى" not in ex.body
+
+
+def test_extract_step_records_an_unexpected_failure_and_keeps_the_page_for_the_next_crawl(tmp_path, monkeypatch):
+    """A bug met on one page (any exception but NotAnArticle) is recorded for the run and
+    the page is not remembered as skipped, so the next crawl tries it again; the real
+    extraction of another page goes on.  The failure is injected for one URL only."""
+    from scrapy.exceptions import DropItem
+    from scrapy.utils.test import get_crawler
+
+    import pipelines.extract_step as step_module
+    from raqib.items import Article
+    from storage.db import open_db
+
+    db_path = tmp_path / "raqib.db"
+    crawler = get_crawler(settings_dict={"RAQIB": {"db_path": str(db_path), "min_body_chars": 250,
+                                                   "min_arabic_ratio": 0.5}})
+    crawler.stats.open_spider()
+    step = step_module.ExtractPipeline.from_crawler(crawler)
+    real = step_module.extract
+
+    def fails_on_one_page(html, url, **kw):
+        if url.endswith("/broken"):
+            raise RecursionError("maximum recursion depth exceeded")
+        return real(html, url, **kw)
+
+    monkeypatch.setattr(step_module, "extract", fails_on_one_page)
+    html = page("<p>" + "أعلنت المديرية العامة للأمن الوطني عن توقيف مبحوث عنه في إطار التعاون الأمني. " * 8 + "</p>")
+    with pytest.raises(DropItem, match="extraction failed"):
+        step.process_item(Article(url="http://127.0.0.1/broken", source="s", html=html))
+    good = step.process_item(Article(url="http://127.0.0.1/fine", source="s", html=html))
+    assert "المديرية العامة للأمن الوطني" in good.body
+    errors = crawler.stats.get_value("raqib/errors")
+    assert [e["url"] for e in errors] == ["http://127.0.0.1/broken"] and "RecursionError" in errors[0]["error"]
+    assert list(open_db(db_path).execute("SELECT url FROM skipped")) == []
