@@ -394,6 +394,24 @@ CASES = [
     ("neg-donor-funds-water-project", "مشروع لتحلية المياه",
      "مول الاتحاد الأوروبي مشروعا لتحلية مياه البحر بأكادير بشراكة مع السلطات المغربية لتأمين حاجيات الفلاحين.",
      False),
+    # -- a partner funds Morocco's border work (the EU's and Spain's border cooperation)
+    ("partner-funds-border-management", "152 مليون يورو لمراقبة الحدود",
+     "أكدت المفوضية الأوروبية أن الاتحاد الأوروبي رصد 152 مليون يورو لبرنامج دعم التدبير المندمج للحدود ومكافحة "
+     "تهريب المهاجرين في المغرب.", True),
+    ("neg-partner-funds-development", "مشاريع تنموية",
+     "رصد الاتحاد الأوروبي 40 مليون يورو لمشاريع تنموية في جهة الشرق بالمغرب لدعم التشغيل والتكوين المهني.", False),
+    # -- foreign officers trained at Morocco's military schools
+    ("foreign-officers-at-royal-military-academy", "السنغال تحتفي بضباطها العائدين من مكناس",
+     "استقبل رئيس أركان الجيوش السنغالية الضباط السنغاليين الذين أنهوا تكوينهم بالأكاديمية العسكرية الملكية بمكناس.",
+     True),
+    # -- the standing link between two services (قنوات اتصال)
+    ("standing-channel-between-services", "قاض إسباني يستند إلى معلومات من الرباط",
+     "نقلت مصادر قضائية أن الأمر يتعلق بالمديرية العامة لمراقبة التراب الوطني، التي تربطها بالحرس المدني قنوات اتصال "
+     "مباشرة منذ سنوات.", True),
+    # -- مسقط رأس is a birthplace, not Muscat
+    ("neg-birthplace-is-not-muscat", "وداعا الكولونيل ماجور",
+     "التحق الراحل بالدرك الملكي سنة 1966 وساهم في تكوين أجيال من الضباط، ثم استقر بعد تقاعده بمسقط رأسه سطات.",
+     False),
     # -- Moroccan soldiers named as people in a UN mission (not a listed body)
     ("soldiers-in-un-mission", "مقتل جندي مغربي في هجوم على دورية أممية",
      "لقي جندي مغربي عامل ضمن بعثة الأمم المتحدة في جنوب السودان حتفه، أمس، في هجوم مسلح استهدف دورية للبعثة.",
