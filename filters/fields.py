@@ -55,6 +55,11 @@ class Field:
         """No phrase-ending punctuation in the original text between two normalised offsets."""
         return self._unbroken(_PHRASE_BREAK, nstart, nend)
 
+    def waw_word(self, w: int) -> bool:
+        """Word ``w`` is written with the conjunction و attached (ومالي): one more item of a list."""
+        spans = self.index.spans
+        return 0 <= w < len(spans) and spans[w][1] - spans[w][0] > 2 and self.norm[spans[w][0]] == "و"
+
     def same_sentence(self, nstart: int, nend: int) -> bool:
         """No sentence end in the original text between two normalised offsets."""
         return self._unbroken(_SENTENCE_END, nstart, nend)

@@ -320,7 +320,8 @@ class Matcher:
             hits = _prune(hits, mask_groups)
             hits, removed = apply_senses(wl.senses, hits, contexts.get(wi, []),
                                          {f.name: f.gap_clean for f in fields},
-                                         {f.name: f.same_sentence for f in fields})
+                                         {f.name: f.same_sentence for f in fields},
+                                         {f.name: f.waw_word for f in fields})
             masks = [(h.field, h.start, h.end) for h in hits if h.group in mask_groups]
             gone = {(h.field, h.start, h.end) for rs in removed.values() for h, _ in rs}
             shown = [e for e in entities

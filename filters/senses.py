@@ -150,7 +150,8 @@ class Context(NamedTuple):
 
 
 def apply_senses(senses: list[Sense], hits: list, contexts: list[tuple[int, str, Context]],
-                 gap_clean: dict, same_sentence: dict | None = None) -> tuple[list, dict[int, list[tuple[object, object]]]]:
+                 gap_clean: dict, same_sentence: dict | None = None,
+                 waw_word: dict | None = None) -> tuple[list, dict[int, list[tuple[object, object]]]]:
     """Remove the hits that a sense rule's context gives another sense.
 
     Args:
@@ -160,6 +161,9 @@ def apply_senses(senses: list[Sense], hits: list, contexts: list[tuple[int, str,
         gap_clean: field name → ``gap_clean(nstart, nend)`` (no punctuation in between).
         same_sentence: field name → ``same_sentence(nstart, nend)``, for ``unless_before``
             (without it, that key never holds a sense back).
+        waw_word: field name → ``waw_word(word index)``: the word is one more item of a list
+            (و attached); a coordinated hit after such a word that is not itself a hit still
+            goes with the removed hit before it (من المغرب ومالي والسنغال, مالي unlisted).
     Returns:
         ``(kept hits, {sense index: [(removed hit, context), ...]})``.
     """
@@ -229,6 +233,8 @@ def apply_senses(senses: list[Sense], hits: list, contexts: list[tuple[int, str,
             # a coordinated hit (النرويج والدنمارك، من المغرب ومصر) goes with the removed
             # hit right before it, when the same sense rule removes its group
             prev = gone.get((h.field, h.wfirst - 1))
+            if prev is None and waw_word and waw_word[h.field](h.wfirst - 1):
+                prev = gone.get((h.field, h.wfirst - 2))
             if prev is not None and getattr(h, "coordinated", False) and h.group in senses[prev[1][0]].removes \
                     and gap_clean[h.field](prev[0].nend, h.nstart):
                 found = prev[1]

@@ -304,3 +304,17 @@ def test_title_sense(title, body, removed):
     assert rule["satisfied"] == (not removed)
     if removed:
         assert "⊘ sense elsewhere: removed 1 match(es)" in explain(flag) and "context «جيم»" in explain(flag)
+
+
+@pytest.mark.parametrize("body,kept", [
+    # مالي is not listed (مالي is also "financial"): the list goes on past it
+    ("بمشاركة فنانين من المغرب ومالي والسنغال والولايات المتحدة، والأمن المغربي يتعاون مع فرنسا", ["فرنسا"]),
+    # a comma ends the list: what follows is not coordinated with it
+    ("بمشاركة فنانين من المغرب ومالي، والسنغال تتعاون مع فرنسا", ["والسنغال", "فرنسا"]),
+])
+def test_removed_list_runs_past_an_unlisted_coordinated_item(default, body, kept):
+    """A sense removes a whole coordinated list (من المغرب ومالي والسنغال), even when one
+    item of the list is not a listed name."""
+    flag = default.score("", body)[0]
+    partners = [body[m.start:m.end] for m in flag.matches if m.group == "partner"]
+    assert partners == kept, explain(flag)
