@@ -172,9 +172,13 @@ def test_sigkill_mid_crawl_restart_loses_and_duplicates_nothing(site, tmp_path, 
     # 30 min intervals: a crawl of either source after the restart can only be the make-up
     config = write_config(site, tmp_path / "sources.toml", {"akhbar": 30, "bawaba": 30})
     # a third of bawaba's articles trickle in slowly, so the kill lands mid-crawl; enough
-    # parallel requests per domain that the trickling ones do not hold every slot
-    site.set_fault("bawaba", "/news/1[5-7]*.html", "drip", chunk=64, interval=0.5)
-    d1 = DaemonProc(tmp_path, db, config, tag="1", env={"RAQIB_CONCURRENT_REQUESTS_PER_DOMAIN": "8"})
+    # parallel requests per domain that the trickling ones do not hold every slot.  The
+    # trickle outlasts any wait below, and no request times out meanwhile: on a busy
+    # machine akhbar's first crawl can take minutes, and bawaba's crawl must still be
+    # running when the daemon is killed
+    site.set_fault("bawaba", "/news/1[5-7]*.html", "drip", chunk=64, interval=3.0)
+    d1 = DaemonProc(tmp_path, db, config, tag="1", env={"RAQIB_CONCURRENT_REQUESTS_PER_DOMAIN": "8",
+                                                         "RAQIB_DOWNLOAD_TIMEOUT": "900"})
     daemons.append(d1)
 
     def mid_crawl():
@@ -183,7 +187,7 @@ def test_sigkill_mid_crawl_restart_loses_and_duplicates_nothing(site, tmp_path, 
         return running if running and stored and stored[0][0] >= 3 else None
 
     killed_run = wait_for(mid_crawl, 90, "bawaba mid-crawl with some articles stored", d1)[0]
-    wait_for(lambda: runs(db, "akhbar", "ok"), 90, "akhbar's first crawl", d1)
+    wait_for(lambda: runs(db, "akhbar", "ok"), 180, "akhbar's first crawl", d1)
     jobs_before = jobs(db)
     assert set(jobs_before) == {"crawl:akhbar", "crawl:bawaba"}
     assert d1.stop(signal.SIGKILL) == -signal.SIGKILL
