@@ -11,3 +11,14 @@ def raqib_settings(crawler) -> dict[str, Any]:
 
 def count_skip(stats, reason: str) -> None:
     stats.inc_value(f"raqib/skipped/{reason}")
+
+
+def record_error(stats, url: str, message: str) -> None:
+    """Add one failure to the run's error list (``raqib/errors``), which
+    spiders/crawl.py reports with the failed fetches; nothing without a stats collector
+    (a step built outside a crawl)."""
+    if stats is None:
+        return
+    errors = stats.get_value("raqib/errors") or []
+    errors.append({"url": url, "error": message})
+    stats.set_value("raqib/errors", errors)

@@ -9,7 +9,7 @@ from itemadapter import ItemAdapter
 from scrapy.exceptions import DropItem
 
 from filters.titles import repeated_affix
-from pipelines.common import count_skip, raqib_settings
+from pipelines.common import count_skip, raqib_settings, record_error
 from pipelines.extract import NotAnArticle, extract
 from raqib.urls import is_alternate_form, url_key
 from raqib.claims import FormNotAnArticle
@@ -87,9 +87,7 @@ class ExtractPipeline:
             # not remembered as skipped: the next crawl tries the page again
             message = f"extraction failed ({type(exc).__name__}: {exc})"
             log.exception("%s: %s: %s", a["source"], a["url"], message)
-            errors = self.stats.get_value("raqib/errors") or []
-            errors.append({"url": a["url"], "error": message})
-            self.stats.set_value("raqib/errors", errors)
+            record_error(self.stats, a["url"], message)
             raise DropItem(message) from None
         canonical = ex.canonical_url
         # Trust rel=canonical only on the same site: some pages point at an aggregator.

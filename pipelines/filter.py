@@ -15,7 +15,7 @@ from itemadapter import ItemAdapter
 from filters.loading import load_matcher, watchlist_files
 from filters.matcher import Matcher
 from filters.watchlist import Watchlist
-from pipelines.common import raqib_settings
+from pipelines.common import raqib_settings, record_error
 from raqib.errors import WatchlistError
 from storage.db import open_db
 from storage.flags import record_watchlist_version
@@ -83,8 +83,5 @@ class FilterPipeline:
             message = f"watchlist matching failed ({type(exc).__name__}: {exc}); stored unflagged"
             log.exception("%s: %s: %s", a.get("source"), a.get("url"), message)
             a["flags"] = []
-            if self.stats is not None:
-                errors = self.stats.get_value("raqib/errors") or []
-                errors.append({"url": a.get("url"), "error": message})
-                self.stats.set_value("raqib/errors", errors)
+            record_error(self.stats, a.get("url"), message)
         return item
