@@ -61,8 +61,7 @@ def writer(obj, redis_url, db_path):
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: stop.set())
     stats = run_writer(cfg, redis_url, stop)
-    click.echo(", ".join(f"{k.removeprefix('raqib/')} {v}" for k, v in sorted(stats.values.items())) or "nothing stored",
-               err=True)
+    click.echo(stats.summary(), err=True)
 
 
 @scaleout.command("seed")

@@ -27,13 +27,25 @@ log = logging.getLogger(__name__)
 
 
 class Counter:
-    """The part of Scrapy's stats collector the pipelines use."""
+    """The part of Scrapy's stats collector the pipelines use: counts, and the error
+    list (``raqib/errors``) that the filter step appends a matcher failure to."""
 
     def __init__(self) -> None:
-        self.values: dict[str, int] = {}
+        self.values: dict[str, int | list] = {}
 
     def inc_value(self, key: str, count: int = 1, start: int = 0) -> None:
         self.values[key] = self.values.get(key, start) + count
+
+    def get_value(self, key: str, default=None):
+        return self.values.get(key, default)
+
+    def set_value(self, key: str, value) -> None:
+        self.values[key] = value
+
+    def summary(self) -> str:
+        """One line for the operator: each count, and how many errors (they are in the log)."""
+        return ", ".join(f"{k.removeprefix('raqib/')} {len(v) if isinstance(v, list) else v}"
+                         for k, v in sorted(self.values.items())) or "nothing stored"
 
 
 def run_writer(cfg: dict, redis_url: str, stop: threading.Event | None = None) -> Counter:
@@ -42,8 +54,7 @@ def run_writer(cfg: dict, redis_url: str, stop: threading.Event | None = None) -
     server = redis.Redis.from_url(redis_url)
     stats = Counter()
     db = open_db(cfg["db_path"])
-    steps = [DedupePipeline(cfg["db_path"], stats, scope="scaleout-writer"), FilterPipeline(cfg),
-             StorePipeline(cfg["db_path"], stats)]
+    steps = writer_steps(cfg, stats)
     moved = 0
     while server.lmove(keys.WRITING, keys.ITEMS, "RIGHT", "RIGHT"):
         moved += 1
@@ -61,6 +72,12 @@ def run_writer(cfg: dict, redis_url: str, stop: threading.Event | None = None) -
             stats.inc_value("raqib/writer_errors")
         server.lrem(keys.WRITING, 1, raw)
     return stats
+
+
+def writer_steps(cfg: dict, stats: Counter) -> list:
+    """The crawl's own steps after extraction (dedupe → filter → store), sharing ``stats``."""
+    return [DedupePipeline(cfg["db_path"], stats, scope="scaleout-writer"), FilterPipeline(cfg, stats),
+            StorePipeline(cfg["db_path"], stats)]
 
 
 def store_one(data: dict, db, steps: list, stats: Counter) -> None:

@@ -231,6 +231,42 @@ def test_filter_step_keeps_an_article_the_matcher_fails_on(tmp_path):
     assert "IndexError" in errors[0]["error"] and "stored unflagged" in errors[0]["error"]
 
 
+def test_scaleout_writer_keeps_an_article_the_matcher_fails_on(tmp_path):
+    """The scale-out writer runs the same filter step: a matcher failure stores the
+    article unflagged and lands in the writer's error list (its summary counts it),
+    as in a one-process crawl.  No Redis needed: one item through the writer's steps."""
+    from scaleout.writer import Counter, store_one, writer_steps
+    from storage.db import open_db
+
+    root = Path(__file__).resolve().parent.parent
+    cfg = {"watchlists_dir": str(root / "config" / "default" / "watchlists"),
+           "gazetteer_path": str(root / "config" / "default" / "gazetteer.yaml"),
+           "db_path": str(tmp_path / "raqib.db")}
+    stats = Counter()
+    steps = writer_steps(cfg, stats)
+    real = steps[1].matcher
+
+    class FailsOnOneText:
+        def score(self, title, body):
+            if title == "نص يكسر المطابق":
+                raise IndexError("list index out of range")
+            return real.score(title, body)
+
+    steps[1].matcher = FailsOnOneText()
+    db = open_db(cfg["db_path"])
+    for url, title in (("http://127.0.0.1/a", "نص يكسر المطابق"), ("http://127.0.0.1/b", "تعاون أمني")):
+        article = {"url": url, "source": "s", "title": title, "language": "ar",
+                   "body": "سلمت المديرية العامة للأمن الوطني مطلوبا إلى الشرطة الإسبانية في إطار التعاون الأمني."}
+        store_one({"article": article}, db, steps, stats)
+    stored = {r[0]: r[1] for r in db.execute(
+        "SELECT url, (SELECT MAX(flagged) FROM flags WHERE article_id = articles.id) FROM articles")}
+    assert set(stored) == {"http://127.0.0.1/a", "http://127.0.0.1/b"}
+    assert stored["http://127.0.0.1/b"] == 1 and not stored["http://127.0.0.1/a"]
+    errors = stats.get_value("raqib/errors")
+    assert [e["url"] for e in errors] == ["http://127.0.0.1/a"] and "IndexError" in errors[0]["error"]
+    assert "errors 1" in stats.summary()
+
+
 def _texts_to_truncate() -> list[str]:
     texts = [p.read_text(encoding="utf-8") for p in sorted((CONTENT / "seeds").glob("*.txt"))]
     texts += [p.read_text(encoding="utf-8") for p in sorted((CONTENT / "articles").glob("*.txt"))]
