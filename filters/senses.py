@@ -20,12 +20,19 @@ and the flag's explanation lists what it removed and why::
                                         #   the same sentence: الداخلية الإسبانية ... بتعاون مع الديستي
         title: []                       # or: a word anywhere in the title (then every hit of
         not_title: []                   #   the article is in scope) and none of these there
+        clause: false                   # true: later hits of the removed groups in the same
+                                        #   clause go with a removed one (a denial's scope)
 
 A ``title`` sense reads the story's subject, not a word's neighbours: الأمن الوطني is
 also the name of Algeria's and Tunisia's police, and in a story titled about Algeria and
 not about Morocco it is Algeria's.
 
 A coordinated hit right after a removed one (سائحتان من النرويج والدنمارك) goes with it.
+With ``clause: true`` so does every later hit of the sense's groups up to the next
+punctuation: a denial covers its clause (لم تتوصل بأي طلب تسليم من نظيرتها الإسبانية:
+the counterpart is part of what did not happen), but a comma ends it (لا يوجد أي طلب
+تسليم، لكن التنسيق مستمر).  The chain starts only from a hit the context removed, so
+لا يوجد أي تهديد بفضل التنسيق keeps its التنسيق.
 
 Context words are matched like terms (clitics on the first word, whole tokens) in the
 matcher's one automaton, so sense rules cost no extra pass over the text.
@@ -43,7 +50,7 @@ from filters.yamlcheck import REGEX_CHARS, Checker, did_you_mean
 __all__ = ["Sense", "Context", "parse_senses", "parse_proximity", "apply_senses", "PROXIMITY"]
 
 _SENSE_KEYS = ("name", "description", "removes", "before", "after", "before_groups", "after_groups", "window",
-               "terms", "not_across", "title", "not_title", "unless_before")
+               "terms", "not_across", "title", "not_title", "unless_before", "clause")
 #: keys that name groups or entity references (validated against the watchlist's names)
 _GROUP_KEYS = ("before_groups", "after_groups", "not_across", "unless_before")
 #: context word lists of a sense rule: next to the hit (before/after) or in the title
@@ -69,6 +76,7 @@ class Sense:
     title: tuple[str, ...] = ()
     not_title: tuple[str, ...] = ()
     unless_before: tuple[str, ...] = ()
+    clause: bool = False
 
     def keys(self, side: str) -> set[str]:
         """Normalised spellings of the context words of one side (one of ``SIDES``)."""
@@ -118,11 +126,12 @@ def parse_senses(ck: Checker, node, known: set[str]) -> list[Sense]:
             window = 0
         terms = tuple(v for _, v in ck.str_list(m["terms"][1], f"{where}.terms")) if "terms" in m else ()
         desc = ck.scalar(m["description"][1], f"{where}.description", "str") if "description" in m else ""
+        clause = ck.scalar(m["clause"][1], f"{where}.clause", "bool") if "clause" in m else False
         if name:
             out.append(Sense(name, tuple(r for _, r in removes), sides["before"], sides["after"], desc or "",
                              groups["before_groups"], groups["after_groups"], int(window or 0),
                              terms, groups["not_across"], sides["title"], sides["not_title"],
-                             groups["unless_before"]))
+                             groups["unless_before"], bool(clause)))
     return out
 
 
@@ -223,6 +232,7 @@ def apply_senses(senses: list[Sense], hits: list, contexts: list[tuple[int, str,
         return None
 
     kept, gone = [], {}
+    clause_of: dict[str, tuple] = {}      # field → (last removed hit, its found) of a clause sense
     order = {id(h): i for i, h in enumerate(hits)}
     for h in sorted(hits, key=lambda h: (h.field, h.nstart)):
         if h.group not in targets:
@@ -238,6 +248,11 @@ def apply_senses(senses: list[Sense], hits: list, contexts: list[tuple[int, str,
             if prev is not None and getattr(h, "coordinated", False) and h.group in senses[prev[1][0]].removes \
                     and gap_clean[h.field](prev[0].nend, h.nstart):
                 found = prev[1]
+        if found is None and h.field in clause_of:
+            # a denial's clause: a later hit of its groups before the next punctuation
+            prev_hit, prev_found = clause_of[h.field]
+            if h.group in senses[prev_found[0]].removes and gap_clean[h.field](prev_hit.nend, h.nstart):
+                found = prev_found
         if found is not None and senses[found[0]].unless_before and same_sentence:
             # a kept hit of these groups earlier in the sentence (hits run in text order)
             held = senses[found[0]].unless_before
@@ -249,5 +264,7 @@ def apply_senses(senses: list[Sense], hits: list, contexts: list[tuple[int, str,
             continue
         removed.setdefault(found[0], []).append((h, found[1]))
         gone[(h.field, h.wlast)] = (h, found)
+        if senses[found[0]].clause:
+            clause_of[h.field] = (h, found)
     kept.sort(key=lambda h: order[id(h)])
     return kept, removed

@@ -128,3 +128,15 @@ def test_unreadable_file(tmp_path):
 def test_empty_file():
     _, problems = parse_watchlist("", "empty.yaml")
     assert [p.message for p in problems] == ["the file is empty; a watchlist needs name, threshold, groups and rules"]
+
+
+def test_sense_clause_must_be_true_or_false():
+    """``clause`` (a denial's scope) is a switch: anything else is reported with its line."""
+    text = ("name: t\nthreshold: 1\ngroups:\n  cooperation:\n    terms: [تنسيق]\n"
+            "senses:\n  - name: denial\n    removes: [cooperation]\n    before: [لا]\n    clause: perhaps\n"
+            "rules:\n  - name: core\n    any_of: [cooperation]\n    weight: 1\n")
+    _, problems = parse_watchlist(text, "t.yaml")
+    assert [p.format("t.yaml") for p in problems] == [
+        "t.yaml:10: senses[0].clause: expected true or false, got 'perhaps'"]
+    wl, problems = parse_watchlist(text.replace("perhaps", "true"), "t.yaml")
+    assert not problems and wl.senses[0].clause is True
