@@ -483,6 +483,10 @@ CASES = [
     ("training-told-by-supervising-trainers", "دورة حول تمويل الإرهاب",
      "تؤطر الورشات خبراء من المكتب المركزي للأبحاث القضائية إلى جانب مدربين أمميين، لفائدة محققين من دول "
      "الساحل.", True),
+    # -- people listed by nationality: the Moroccans among migrants, not the Moroccan state
+    ("neg-moroccans-listed-among-migrant-nationalities", "باريس ومدريد تعززان الدوريات المشتركة",
+     "اتفق وزيرا الداخلية الفرنسي والإسباني على مضاعفة الدوريات المشتركة في جبال البيرينيه، فيما تفيد الأرقام بأن "
+     "الجزائريين والمغاربة يتصدرون جنسيات الوافدين.", False),
 ]
 
 
