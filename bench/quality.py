@@ -15,7 +15,9 @@ same scoring (``Matcher.score(title, body)``) as the crawl pipeline:
 * ``blind3``   — tests/fixtures/blind3/ (a third, written and frozen on 2026-12-01 after
   that day's rules were developed, measured once on arrival);
 * ``blind4``   — tests/fixtures/blind4/ (a fourth, written and frozen later on 2026-12-01
-  after the next rules were developed, measured on arrival).
+  after the next rules were developed, measured on arrival);
+* ``blind5``   — tests/fixtures/blind5/ (a fifth, written and frozen in the fourth session
+  of 2026-12-01 after that session's rules were developed, measured on arrival).
   Only aggregate figures are printed for the blind sets, never a title, a text or a file
   name: a set stays useful only as long as nobody tunes to its individual articles.
 
@@ -45,9 +47,10 @@ BLIND = ROOT / "tests" / "fixtures" / "blind"
 BLIND2 = ROOT / "tests" / "fixtures" / "blind2"
 BLIND3 = ROOT / "tests" / "fixtures" / "blind3"
 BLIND4 = ROOT / "tests" / "fixtures" / "blind4"
+BLIND5 = ROOT / "tests" / "fixtures" / "blind5"
 DEV = ROOT / "tests" / "fixtures" / "dev"
 #: sets whose individual results are never printed
-BLIND_SETS = frozenset({"blind", "blind2", "blind3", "blind4"})
+BLIND_SETS = frozenset({"blind", "blind2", "blind3", "blind4", "blind5"})
 
 
 def _find_realnews() -> Path:
@@ -190,7 +193,7 @@ def main(argv: list[str] | None = None) -> int:
     show = {s for s in args.misses.split(",") if s} - BLIND_SETS
     sets = [("fixture", fixture_set()), ("realnews", realnews_set()), ("dev", blind_set(DEV)),
             ("blind", blind_set(Path(args.blind))), ("blind2", blind_set(BLIND2)), ("blind3", blind_set(BLIND3)),
-            ("blind4", blind_set(BLIND4))]
+            ("blind4", blind_set(BLIND4)), ("blind5", blind_set(BLIND5))]
     for name, items in sets:
         if not items:
             print(f"set={name} skipped (not found)")
