@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from raqib.stats import append_stat
+
 
 def raqib_settings(crawler) -> dict[str, Any]:
     return crawler.settings.getdict("RAQIB")
@@ -17,8 +19,4 @@ def record_error(stats, url: str, message: str) -> None:
     """Add one failure to the run's error list (``raqib/errors``), which
     spiders/crawl.py reports with the failed fetches; nothing without a stats collector
     (a step built outside a crawl)."""
-    if stats is None:
-        return
-    errors = stats.get_value("raqib/errors") or []
-    errors.append({"url": url, "error": message})
-    stats.set_value("raqib/errors", errors)
+    append_stat(stats, "raqib/errors", {"url": url, "error": message})

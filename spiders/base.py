@@ -21,6 +21,7 @@ from twisted.python.failure import Failure
 from config.sources import Source
 from raqib.items import Article
 from raqib.netpolicy import scheme_refusal
+from raqib.stats import append_stat
 from raqib.urls import url_key
 from raqib.claims import Form, FormNotAnArticle, claims_for
 from spiders.middlewares import SkipArticle
@@ -203,6 +204,4 @@ class SourceSpider(scrapy.Spider):
         self.crawler.stats.inc_value(key, n)
 
     def _stat_append(self, key: str, value) -> None:
-        values = self.crawler.stats.get_value(key) or []
-        values.append(value)
-        self.crawler.stats.set_value(key, values)
+        append_stat(self.crawler.stats, key, value)
