@@ -282,6 +282,7 @@ class Matcher:
         ``text[m.start:m.end]`` is the surface form a reader sees.
         """
         fields = [Field("title", title or ""), Field("body", body or "")]
+        by_field = {f.name: f for f in fields}
         scanned = [(f, self._scan(f)) for f in fields]
         ent_hits = [(f, self._entity_hits(f, raws)) for f, raws in scanned]
         entities = [self._entity(f, h) for f, ehits in ent_hits for h in ehits]
@@ -318,10 +319,7 @@ class Matcher:
                                                   "entity"))
             mask_groups = {g for g, grp in wl.groups.items() if grp.mask}
             hits = _prune(hits, mask_groups)
-            hits, removed = apply_senses(wl.senses, hits, contexts.get(wi, []),
-                                         {f.name: f.gap_clean for f in fields},
-                                         {f.name: f.same_sentence for f in fields},
-                                         {f.name: f.waw_word for f in fields})
+            hits, removed = apply_senses(wl.senses, hits, contexts.get(wi, []), by_field)
             masks = [(h.field, h.start, h.end) for h in hits if h.group in mask_groups]
             gone = {(h.field, h.start, h.end) for rs in removed.values() for h, _ in rs}
             shown = [e for e in entities

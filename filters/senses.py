@@ -159,20 +159,19 @@ class Context(NamedTuple):
 
 
 def apply_senses(senses: list[Sense], hits: list, contexts: list[tuple[int, str, Context]],
-                 gap_clean: dict, same_sentence: dict | None = None,
-                 waw_word: dict | None = None) -> tuple[list, dict[int, list[tuple[object, object]]]]:
+                 fields: dict) -> tuple[list, dict[int, list[tuple[object, object]]]]:
     """Remove the hits that a sense rule's context gives another sense.
 
     Args:
         senses: the watchlist's sense rules.
         hits: the watchlist's hits (objects with group, term, field, wfirst, wlast, nstart, nend).
         contexts: ``(sense index, "before"/"after", Context)`` found by the automaton.
-        gap_clean: field name → ``gap_clean(nstart, nend)`` (no punctuation in between).
-        same_sentence: field name → ``same_sentence(nstart, nend)``, for ``unless_before``
-            (without it, that key never holds a sense back).
-        waw_word: field name → ``waw_word(word index)``: the word is one more item of a list
-            (و attached); a coordinated hit after such a word that is not itself a hit still
-            goes with the removed hit before it (من المغرب ومالي والسنغال, مالي unlisted).
+        fields: field name → its :class:`filters.fields.Field`, for three questions about
+            the original text: ``gap_clean(nstart, nend)`` (no punctuation in between),
+            ``same_sentence(nstart, nend)`` (for ``unless_before``) and ``waw_word(word
+            index)`` (the word is one more item of a list, و attached: a coordinated hit after
+            such a word that is not itself a hit still goes with the removed hit before it,
+            من المغرب ومالي والسنغال with مالي unlisted).
     Returns:
         ``(kept hits, {sense index: [(removed hit, context), ...]})``.
     """
@@ -226,7 +225,7 @@ def apply_senses(senses: list[Sense], hits: list, contexts: list[tuple[int, str,
                 if sense.terms and h.term not in sense.terms:
                     continue
                 first, second = (c, h) if side == "before" else (h, c)
-                if gap_clean[h.field](first.nend, second.nstart) and \
+                if fields[h.field].gap_clean(first.nend, second.nstart) and \
                         not (sense.not_across and across(sense, h.field, first.wlast, second.wfirst)):
                     return si, c
         return None
@@ -243,21 +242,21 @@ def apply_senses(senses: list[Sense], hits: list, contexts: list[tuple[int, str,
             # a coordinated hit (النرويج والدنمارك، من المغرب ومصر) goes with the removed
             # hit right before it, when the same sense rule removes its group
             prev = gone.get((h.field, h.wfirst - 1))
-            if prev is None and waw_word and waw_word[h.field](h.wfirst - 1):
+            if prev is None and fields[h.field].waw_word(h.wfirst - 1):
                 prev = gone.get((h.field, h.wfirst - 2))
             if prev is not None and getattr(h, "coordinated", False) and h.group in senses[prev[1][0]].removes \
-                    and gap_clean[h.field](prev[0].nend, h.nstart):
+                    and fields[h.field].gap_clean(prev[0].nend, h.nstart):
                 found = prev[1]
         if found is None and h.field in clause_of:
             # a denial's clause: a later hit of its groups before the next punctuation
             prev_hit, prev_found = clause_of[h.field]
-            if h.group in senses[prev_found[0]].removes and gap_clean[h.field](prev_hit.nend, h.nstart):
+            if h.group in senses[prev_found[0]].removes and fields[h.field].gap_clean(prev_hit.nend, h.nstart):
                 found = prev_found
-        if found is not None and senses[found[0]].unless_before and same_sentence:
+        if found is not None and senses[found[0]].unless_before:
             # a kept hit of these groups earlier in the sentence (hits run in text order)
             held = senses[found[0]].unless_before
             if any(o.group in held and o.field == h.field and o.wlast < h.wfirst
-                   and same_sentence[h.field](o.nend, h.nstart) for o in kept):
+                   and fields[h.field].same_sentence(o.nend, h.nstart) for o in kept):
                 found = None
         if found is None:
             kept.append(h)
