@@ -9,10 +9,11 @@ from itemadapter import ItemAdapter
 from scrapy.exceptions import DropItem
 
 from filters.titles import repeated_affix
-from pipelines.common import count_skip, raqib_settings, record_error
+from pipelines.common import count_skip, raqib_settings
 from pipelines.extract import NotAnArticle, extract
 from raqib.urls import is_alternate_form, url_key
 from raqib.claims import FormNotAnArticle
+from raqib.stats import record_error
 from storage.articles import record_skip
 from storage.db import open_db
 

@@ -15,8 +15,9 @@ from itemadapter import ItemAdapter
 from filters.loading import load_matcher, watchlist_files
 from filters.matcher import Matcher
 from filters.watchlist import Watchlist
-from pipelines.common import raqib_settings, record_error
+from pipelines.common import raqib_settings
 from raqib.errors import WatchlistError
+from raqib.stats import record_error
 from storage.db import open_db
 from storage.flags import record_watchlist_version
 

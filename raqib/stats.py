@@ -18,3 +18,10 @@ def append_stat(stats, key: str, value: Any) -> None:
     values = stats.get_value(key) or []
     values.append(value)
     stats.set_value(key, values)
+
+
+def record_error(stats, url: str, message: str) -> None:
+    """Add one failure to the run's error list (``raqib/errors``), which
+    spiders/crawl.py reports with the run: failed fetches (the spiders) and failures of
+    a pipeline step on one article alike."""
+    append_stat(stats, "raqib/errors", {"url": url, "error": message})

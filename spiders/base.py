@@ -21,7 +21,7 @@ from twisted.python.failure import Failure
 from config.sources import Source
 from raqib.items import Article
 from raqib.netpolicy import scheme_refusal
-from raqib.stats import append_stat
+from raqib.stats import append_stat, record_error
 from raqib.urls import url_key
 from raqib.claims import Form, FormNotAnArticle, claims_for
 from spiders.middlewares import SkipArticle
@@ -158,7 +158,7 @@ class SourceSpider(scrapy.Spider):
         request = failure.request
         message = describe_failure(failure)      # "HTTP 404", "DownloadTimeoutError: ...", ...
         log.warning("%s: article %s failed: %s", self.source.name, request.url, message)
-        self._stat_append("raqib/errors", {"url": request.url, "error": message})
+        record_error(self.crawler.stats, request.url, message)
         first_url = _first_url(request)
         form = self._claims().release(url_key(first_url), first_url, hand_over=not failure.check(*_TIMEOUTS))
         if form is not None:
