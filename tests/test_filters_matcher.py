@@ -195,6 +195,20 @@ def test_inside_longer_equals_the_pairwise_definition():
         assert _inside_longer(hits) == pairwise(hits)
 
 
+class _FailsOnOneTitle:
+    """The real matcher, except that it raises on one title (a bug met on one text)."""
+
+    TITLE = "نص يكسر المطابق"
+
+    def __init__(self, real):
+        self.real = real
+
+    def score(self, title, body):
+        if title == self.TITLE:
+            raise IndexError("list index out of range")
+        return self.real.score(title, body)
+
+
 def test_filter_step_keeps_an_article_the_matcher_fails_on(tmp_path):
     """A matcher bug met on one text must not drop the article (house rule: bad input
     loses nothing): the filter step stores it unflagged and records the error for the run.
@@ -211,16 +225,8 @@ def test_filter_step_keeps_an_article_the_matcher_fails_on(tmp_path):
         "db_path": str(tmp_path / "raqib.db")}})
     crawler.stats.open_spider()
     step = FilterPipeline.from_crawler(crawler)
-    real = step.matcher
-
-    class FailsOnOneText:
-        def score(self, title, body):
-            if title == "نص يكسر المطابق":
-                raise IndexError("list index out of range")
-            return real.score(title, body)
-
-    step.matcher = FailsOnOneText()
-    bad = step.process_item(Article(url="http://127.0.0.1/a", source="s", title="نص يكسر المطابق", body="نص"))
+    step.matcher = _FailsOnOneTitle(step.matcher)
+    bad = step.process_item(Article(url="http://127.0.0.1/a", source="s", title=_FailsOnOneTitle.TITLE, body="نص"))
     good = step.process_item(Article(url="http://127.0.0.1/b", source="s", title="تعاون أمني",
                                      body="سلمت المديرية العامة للأمن الوطني مطلوبا إلى الشرطة الإسبانية "
                                           "في إطار التعاون الأمني."))
@@ -244,17 +250,9 @@ def test_scaleout_writer_keeps_an_article_the_matcher_fails_on(tmp_path):
            "db_path": str(tmp_path / "raqib.db")}
     stats = Counter()
     steps = writer_steps(cfg, stats)
-    real = steps[1].matcher
-
-    class FailsOnOneText:
-        def score(self, title, body):
-            if title == "نص يكسر المطابق":
-                raise IndexError("list index out of range")
-            return real.score(title, body)
-
-    steps[1].matcher = FailsOnOneText()
+    steps[1].matcher = _FailsOnOneTitle(steps[1].matcher)
     db = open_db(cfg["db_path"])
-    for url, title in (("http://127.0.0.1/a", "نص يكسر المطابق"), ("http://127.0.0.1/b", "تعاون أمني")):
+    for url, title in (("http://127.0.0.1/a", _FailsOnOneTitle.TITLE), ("http://127.0.0.1/b", "تعاون أمني")):
         article = {"url": url, "source": "s", "title": title, "language": "ar",
                    "body": "سلمت المديرية العامة للأمن الوطني مطلوبا إلى الشرطة الإسبانية في إطار التعاون الأمني."}
         store_one({"article": article}, db, steps, stats)
