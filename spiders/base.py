@@ -74,7 +74,24 @@ class SourceSpider(scrapy.Spider):
     def from_crawler(cls, crawler, *args, **kwargs):
         spider = super().from_crawler(crawler, *args, **kwargs)
         crawler.signals.connect(spider.form_not_an_article, signal=scrapy.signals.item_dropped)
+        crawler.signals.connect(spider.callback_crashed, signal=scrapy.signals.spider_error)
         return spider
+
+    def callback_crashed(self, failure: Failure, response: Response, spider) -> None:
+        """A callback that raises (a parser bug, a page nobody foresaw): Scrapy logs it
+        and goes on, and the run would end "ok" with what that page led to silently
+        missing.  Record it as the failure of the page it was reading: an entry point's
+        crash makes the run partial or failed, an article's is an error of the run."""
+        if spider is not self:
+            return
+        message = f"callback crashed: {describe_failure(failure)}"
+        request = getattr(response, "request", None)
+        kind = request.meta.get("raqib_kind") if request is not None else None
+        if kind == "entry":
+            self.entry_error(response.url, message)
+        else:
+            log.warning("%s: article %s: %s", self.source.name, response.url, message)
+            record_error(self.crawler.stats, response.url, message)
 
     # -- entry points ----------------------------------------------------------
     def entry_urls(self) -> list[str]:

@@ -21,8 +21,11 @@ Protocol (JSON lines).  stdin, from the daemon (``raqib.workerpool``):
 stdout, to the daemon:
     {"event": "ready", "pid": 123}
     {"event": "done", "run_id": 7, "status": "ok", "pages": 3, "worker_pages": 812, "rss_mb": 190.5}
-End of stdin (the daemon went away) stops every run and exits.  SIGTERM stops the runs
-gracefully (their rows are written) and exits.
+End of stdin (the daemon went away) exits at once, leaving the runs in hand "running":
+a run cut short must not be recorded "ok", or the next daemon, which closes "running"
+rows as interrupted and crawls those sources again, would never know.  (When the daemon
+is killed with SIGKILL the worker can read that end of stdin before its own death
+signal arrives.)  SIGTERM stops the runs gracefully (their rows are written) and exits.
 """
 
 from __future__ import annotations
@@ -90,10 +93,7 @@ class Worker:
             self.retiring = True
             self._maybe_exit()
         elif op == "eof":
-            self.retiring = True
-            for run_id in list(self.active):
-                self.stop_run(run_id)
-            self._maybe_exit()
+            self.daemon_gone()
         else:
             log.error("crawl worker: unknown command %r", msg)
 
@@ -110,7 +110,18 @@ class Worker:
                 log.error("crawl worker: unreadable command %r", line[:200])
                 continue
             reactor.callFromThread(self.handle, msg)
-        reactor.callFromThread(self.handle, {"op": "eof"})
+        self.daemon_gone()
+
+    def daemon_gone(self) -> None:
+        """No one will read this worker's verdicts: exit now, writing nothing more.
+
+        Called from the stdin thread, so a reactor busy with a long callback cannot delay
+        it.  A write in flight is rolled back by SQLite; the runs stay "running" and the
+        next daemon closes them as interrupted and crawls those sources again."""
+        log.warning("crawl worker %d: the daemon went away; exiting with %d run(s) unrecorded",
+                    os.getpid(), len(self.active))
+        logging.shutdown()
+        os._exit(0)
 
     # -- runs ----------------------------------------------------------------------
     def start_run(self, run_id: int, source, skip_unchanged: bool) -> None:
@@ -147,6 +158,8 @@ class Worker:
         retries.  The daemon retires this worker, which exits once its other runs end."""
         from scrapy.utils.defer import deferred_from_coro
 
+        from storage.runs import WORKER_TIMEOUT_NOTE
+
         entry = self.active.get(run_id)
         if entry is None:
             return
@@ -154,7 +167,10 @@ class Worker:
         for crawler in crawlers:
             if getattr(crawler, "crawling", False):
                 deferred_from_coro(crawler.stop_async()).addErrback(lambda f: None)
-        self._finish(run_id, result, crawlers, error="", scope_open=True)
+        # Recorded "timeout" here, not "ok": if the daemon dies before it gives its own
+        # verdict, the row must still say the crawl was cut short.
+        result.errors.append({"error": WORKER_TIMEOUT_NOTE})
+        self._finish(run_id, result, crawlers, error="", scope_open=True, status="timeout")
 
     def _ended(self, run_id: int, result, crawlers: list, error: str) -> None:
         if run_id in self.active:
@@ -164,7 +180,8 @@ class Worker:
 
             end_scope(self.cfg["db_path"], f"run-{run_id}")
 
-    def _finish(self, run_id: int, result, crawlers: list, error: str = "", scope_open: bool = False) -> None:
+    def _finish(self, run_id: int, result, crawlers: list, error: str = "", scope_open: bool = False,
+                status: str = "") -> None:
         from raqib.claims import end_scope
         from spiders.crawl import finish_source
 
@@ -173,9 +190,10 @@ class Worker:
             if error:
                 result.errors.append({"error": f"crawl crashed: {error}"})
             finish_source(self.db, result, crawlers)
-            if error:
-                self.db.execute("UPDATE runs SET status = 'failed' WHERE id = ?", [run_id])
-                result.status = "failed"
+            status = "failed" if error else status
+            if status:
+                self.db.execute("UPDATE runs SET status = ? WHERE id = ?", [status, run_id])
+                result.status = status
         except Exception:  # noqa: BLE001 - the daemon records the run as failed then
             log.exception("run %d: could not record its outcome", run_id)
         if not scope_open:

@@ -15,6 +15,9 @@ import sqlite_utils
 from storage.tx import now_iso, transaction
 
 FINAL_OK = ("ok",)
+# The error a crawl worker records on a run it stopped at the daemon's crawl timeout;
+# the daemon's own verdict (``close_runs``) replaces it.
+WORKER_TIMEOUT_NOTE = "stopped by the daemon: crawl timeout"
 FAILED = ("failed", "timeout", "interrupted")
 
 
@@ -101,7 +104,9 @@ def close_runs(db: sqlite_utils.Database, run_ids: list[int], *, status: str, er
         rows = db.execute(f"SELECT id, source, errors, finished_at FROM runs WHERE {where}",
                           list(run_ids)).fetchall()
         for run_id, src, errs, finished in rows:
-            errors = json.loads(errs or "[]") + ([{"error": error}] if error else [])
+            errors = json.loads(errs or "[]")
+            if error:   # the daemon's verdict stands in for the worker's own timeout note
+                errors = [e for e in errors if e.get("error") != WORKER_TIMEOUT_NOTE] + [{"error": error}]
             db.execute("UPDATE runs SET status=?, finished_at=?, errors=?, error_count=? WHERE id=?",
                        [status, finished or now_iso(), json.dumps(errors, ensure_ascii=False), len(errors),
                         run_id])

@@ -130,3 +130,70 @@ feeds = ["{base}/feed/"]
         expected = [a for a in site.expected_articles() if a["outlet"] == name]
         stored = db.execute("SELECT count(*) FROM articles WHERE source = ?", [name]).fetchone()[0]
         assert stored == len({url_key(a["canonical_url"]) for a in expected})
+
+
+CRASHING_CRAWL = """\
+import sys
+from raqib.urls import url_key
+from spiders.base import SourceSpider
+from spiders.feeds import FeedSpider
+
+VICTIM = {victim!r}
+
+
+def parse_feed(self, response):
+    raise RuntimeError("feed parser bug")
+
+
+real_parse_article = SourceSpider.parse_article
+
+
+def parse_article(self, response):
+    if url_key(response.url) == url_key(VICTIM):
+        raise ValueError("article parser bug")
+    yield from real_parse_article(self, response)
+
+
+FeedSpider.parse_feed = parse_feed
+SourceSpider.parse_article = parse_article
+from cli.main import main
+main()
+"""
+
+
+def test_crashing_callback_is_an_error_of_its_run_not_silence(site, tmp_path):
+    """A callback that raises must not end its run "ok" with what it was reading
+    silently lost: the crash is an entry error (its run partial, or failed when it was
+    the only entry point) or an article error, named in the run's errors."""
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT
+
+    base = site.base_url("akhbar").rstrip("/")
+    sources = site.sources_toml() + f"""
+[[source]]
+name = "akhbar-feed-only"
+homepage = "{base}/"
+feeds = ["{base}/feed/"]
+"""
+    victim = next(a for a in site.expected_articles() if a["outlet"] == "bawaba")
+    script = tmp_path / "crashing_crawl.py"
+    script.write_text(CRASHING_CRAWL.format(victim=victim["canonical_url"]), encoding="utf-8")
+    (tmp_path / "sources.toml").write_text(sources, encoding="utf-8")
+    db_path = tmp_path / "raqib.db"
+    proc = subprocess.run([sys.executable, str(script), "crawl", "--config", str(tmp_path / "sources.toml"),
+                           "--db", str(db_path)], capture_output=True, text=True, timeout=240, cwd=ROOT,
+                          env={**__import__("os").environ, "PYTHONPATH": str(ROOT),
+                               "RAQIB_HTTP_CACHE_DIR": str(tmp_path / "cache")})
+    db = open_db(db_path)
+    runs = {r["source"]: r for r in db.query("SELECT * FROM runs")}
+    assert runs, proc.stderr[-3000:]
+    assert runs["akhbar-feed-only"]["status"] == "failed", runs["akhbar-feed-only"]
+    assert "callback crashed: RuntimeError: feed parser bug" in runs["akhbar-feed-only"]["errors"]
+    bawaba = runs["bawaba"]
+    crashed = [e for e in json.loads(bawaba["errors"]) if "article parser bug" in e["error"]]
+    assert crashed and all(url_key(e["url"]) == url_key(victim["canonical_url"]) for e in crashed), bawaba
+    stored = {r[0] for r in db.execute("SELECT canonical_url FROM articles WHERE source = 'bawaba'")}
+    assert url_key(victim["canonical_url"]) not in stored
+    assert stored, "the other bawaba articles are still stored"

@@ -157,3 +157,60 @@ def test_killed_worker_replaced_and_its_source_crawled_again(site, tmp_path):
         assert d.stop() == 0, d.log[-3000:]
     finally:
         d.kill_if_running()
+
+
+def _run_in_thread(p: Pool, name: str):
+    """Start a run of ``name`` in the pool from a thread; returns (run id, worker, outcome box)."""
+    import threading
+
+    worker = p.pool.acquire()
+    run_id = start_run(p.db, "t", name, pid=worker.pid, trigger="schedule")
+    box: dict = {}
+    thread = threading.Thread(target=lambda: box.update(outcome=p.pool.run(
+        worker, run_id, p.sources[name].as_dict(), False)), daemon=True)
+    thread.start()
+    return run_id, worker, box, thread
+
+
+def test_daemon_gone_mid_run_leaves_the_run_running_not_ok(site, tmp_path):
+    """The daemon killed with SIGKILL: its worker can read the end of its stdin before
+    its own death signal.  It must exit leaving the run "running" (the next daemon closes
+    it interrupted and crawls the source again), not record the cut-short run "ok"."""
+    site.set_fault("bawaba", "/news/1[5-7]*.html", "drip", chunk=64, interval=0.5)
+    p = Pool(site, tmp_path, concurrent_requests_per_domain=8)
+    try:
+        run_id, worker, box, thread = _run_in_thread(p, "bawaba")
+        wait_for(lambda: len(p.stored("bawaba")) >= 3, 120, "bawaba mid-crawl with some articles stored")
+        worker.proc.stdin.close()              # what the worker sees when the daemon is gone
+        worker.proc.wait(60)
+        thread.join(60)
+        row = next(p.db.query("SELECT * FROM runs WHERE id = ?", [run_id]))
+        assert row["status"] == "running", row
+        assert box["outcome"].verdict == "died"
+        stored = p.stored("bawaba")
+        assert 3 <= len(stored) < len(site.expected_articles("bawaba"))
+    finally:
+        p.pool.stop(5)
+
+
+def test_run_stopped_at_the_crawl_timeout_is_not_recorded_ok(site, tmp_path):
+    """The worker records a run it stops at the crawl timeout as "timeout" itself, so a
+    daemon that dies before giving its verdict leaves no cut-short run "ok"; the daemon's
+    verdict then stands in for the worker's note (one timeout, one error)."""
+    from storage.runs import WORKER_TIMEOUT_NOTE, close_runs
+
+    site.set_fault("bawaba", "/news/1[5-7]*.html", "hang")
+    p = Pool(site, tmp_path, crawl_timeout=8, crawl_stop_grace=60)
+    try:
+        run_id, worker, box, thread = _run_in_thread(p, "bawaba")
+        thread.join(180)
+        assert box["outcome"].verdict == "timeout", box
+        row = next(p.db.query("SELECT * FROM runs WHERE id = ?", [run_id]))
+        assert row["status"] == "timeout", row
+        assert [e["error"] for e in json.loads(row["errors"])] == [WORKER_TIMEOUT_NOTE]
+        close_runs(p.db, [run_id], status="timeout", include_finished=True, error="crawl timed out after 8s")
+        row = next(p.db.query("SELECT * FROM runs WHERE id = ?", [run_id]))
+        assert row["status"] == "timeout"
+        assert [e["error"] for e in json.loads(row["errors"])] == ["crawl timed out after 8s"]
+    finally:
+        p.pool.stop(5)
