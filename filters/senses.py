@@ -41,6 +41,7 @@ matcher's one automaton, so sense rules cost no extra pass over the text.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import NamedTuple
 
 from filters.clitics import term_variants
@@ -81,6 +82,25 @@ class Sense:
     def keys(self, side: str) -> set[str]:
         """Normalised spellings of the context words of one side (one of ``SIDES``)."""
         return {k for w in getattr(self, side) for k in term_variants(w)}
+
+    def covers(self, term: str) -> bool:
+        """Is a hit of ``term`` in the sense's scope (``terms``; all hits when empty)?
+
+        A watchlist term and an entity's name are compared as written; a composed actor's
+        name, "الجيش (المغرب)", by its security noun, normalised and without the و or ف
+        it was written with: ``terms: [الجيش]`` covers والجيش المغربي."""
+        if not self.terms or term in self.terms:
+            return True
+        head, sep, _ = term.partition(" (")
+        if not sep:
+            return False
+        head, known = normalize(head), _normalised_terms(self.terms)
+        return head in known or (head[:1] in ("و", "ف") and head[1:] in known)
+
+
+@lru_cache(maxsize=None)
+def _normalised_terms(terms: tuple[str, ...]) -> frozenset[str]:
+    return frozenset(normalize(t) for t in terms)
 
 
 def parse_senses(ck: Checker, node, known: set[str]) -> list[Sense]:
@@ -211,7 +231,7 @@ def apply_senses(senses: list[Sense], hits: list, contexts: list[tuple[int, str,
     def context_of(h):
         for si, c in in_title.items():
             sense = senses[si]
-            if h.group in sense.removes and (not sense.terms or h.term in sense.terms):
+            if h.group in sense.removes and sense.covers(h.term):
                 return si, c
         for gap in range(reach + 1):
             b = before.get((h.field, h.wfirst - 1 - gap))
@@ -222,7 +242,7 @@ def apply_senses(senses: list[Sense], hits: list, contexts: list[tuple[int, str,
                 sense = senses[si]
                 if gap > sense.window or h.group not in sense.removes or c is h:
                     continue
-                if sense.terms and h.term not in sense.terms:
+                if not sense.covers(h.term):
                     continue
                 first, second = (c, h) if side == "before" else (h, c)
                 if fields[h.field].gap_clean(first.nend, second.nstart) and \

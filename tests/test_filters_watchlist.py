@@ -140,3 +140,22 @@ def test_sense_clause_must_be_true_or_false():
         "t.yaml:10: senses[0].clause: expected true or false, got 'perhaps'"]
     wl, problems = parse_watchlist(text.replace("perhaps", "true"), "t.yaml")
     assert not problems and wl.senses[0].clause is True
+
+
+@pytest.mark.parametrize("terms,term,covered", [
+    ((), "تعاون", True),                                       # no terms: every hit
+    (("تعاون", "تنسيق"), "تعاون", True),
+    (("تعاون", "تنسيق"), "شراكة", False),
+    (("القوات المسلحة الملكية",), "القوات المسلحة الملكية", True),   # an entity's name
+    (("الجيش",), "الجيش (المغرب)", True),                      # a composed actor, by its noun
+    (("الجيش",), "والجيش (المغرب)", True),                     # ... written with و
+    (("الجيش",), "فالجيش (المغرب)", True),
+    (("الجيش",), "الشرطة (المغرب)", False),
+    (("الشرطة",), "الشرطه (إسبانيا)", True),                   # normalised (ة / ه)
+    (("الجيش",), "الجيش الملكي", False),                       # a plain term is compared as written
+    (("وحدات",), "وحدات (المغرب)", True),                      # a noun that starts with و keeps it
+])
+def test_sense_terms_cover(terms, term, covered):
+    from filters.senses import Sense
+
+    assert Sense("s", ("moroccan_actor",), terms=terms).covers(term) is covered
