@@ -17,7 +17,9 @@ same scoring (``Matcher.score(title, body)``) as the crawl pipeline:
 * ``blind4``   — tests/fixtures/blind4/ (a fourth, written and frozen later on 2026-12-01
   after the next rules were developed, measured on arrival);
 * ``blind5``   — tests/fixtures/blind5/ (a fifth, written and frozen in the fourth session
-  of 2026-12-01 after that session's rules were developed, measured on arrival).
+  of 2026-12-01 after that session's rules were developed, measured on arrival);
+* ``blind6``   — tests/fixtures/blind6/ (a sixth, written and frozen in the evening session
+  of 2026-12-01 while that session's rules were redone, measured on arrival).
   Only aggregate figures are printed for the blind sets, never a title, a text or a file
   name: a set stays useful only as long as nobody tunes to its individual articles.
 
@@ -48,9 +50,10 @@ BLIND2 = ROOT / "tests" / "fixtures" / "blind2"
 BLIND3 = ROOT / "tests" / "fixtures" / "blind3"
 BLIND4 = ROOT / "tests" / "fixtures" / "blind4"
 BLIND5 = ROOT / "tests" / "fixtures" / "blind5"
+BLIND6 = ROOT / "tests" / "fixtures" / "blind6"
 DEV = ROOT / "tests" / "fixtures" / "dev"
 #: sets whose individual results are never printed
-BLIND_SETS = frozenset({"blind", "blind2", "blind3", "blind4", "blind5"})
+BLIND_SETS = frozenset({"blind", "blind2", "blind3", "blind4", "blind5", "blind6"})
 
 
 def _find_realnews() -> Path:
@@ -193,7 +196,8 @@ def main(argv: list[str] | None = None) -> int:
     show = {s for s in args.misses.split(",") if s} - BLIND_SETS
     sets = [("fixture", fixture_set()), ("realnews", realnews_set()), ("dev", blind_set(DEV)),
             ("blind", blind_set(Path(args.blind))), ("blind2", blind_set(BLIND2)), ("blind3", blind_set(BLIND3)),
-            ("blind4", blind_set(BLIND4)), ("blind5", blind_set(BLIND5))]
+            ("blind4", blind_set(BLIND4)), ("blind5", blind_set(BLIND5)),
+            ("blind6", blind_set(BLIND6))]
     for name, items in sets:
         if not items:
             print(f"set={name} skipped (not found)")
