@@ -91,6 +91,19 @@ class Units:
         table = self._passage_of.get(h.field)
         return table[h.para] if table and h.para < len(table) else h.para
 
+    def article_hits(self, none_of: tuple[str, ...]) -> list:
+        """The hits a graded rule reads at article scope: without the written paragraphs
+        that hold a hit of its ``none_of`` groups.  A paragraph on the Security Council's
+        Sahara vote in a story of a joint seizure is about something else; voiding the
+        whole article for it lost the story, while a sentence or a paragraph holding the
+        none_of hit is still voided as before."""
+        if not none_of:
+            return self.hits
+        away = {(h.field, h.para) for h in self.hits if h.group in none_of}
+        if not away:
+            return self.hits
+        return [h for h in self.hits if (h.field, h.para) not in away]
+
     def of(self, reach: str) -> list[tuple[str, list, frozenset]]:
         """``[(field, hits of one unit, their groups), ...]``: title units first, then body."""
         if reach not in self._cache:
@@ -169,7 +182,7 @@ def _graded(rule: Rule, units: Units, proximity: dict[str, float]) -> tuple[str,
             ev = check(rule, unit)
             if ev is not None:
                 return fname, ev, reach, proximity.get(reach, 1.0)
-    ev = check(rule, units.hits)
+    ev = check(rule, units.article_hits(rule.none_of))
     if ev is not None:
         return "body", ev, "article", proximity.get("article", 1.0)
     return None

@@ -21,7 +21,8 @@ morocco-security-cooperation.yaml`` for a commented example.  Shape::
       - name: core
         all_of: [moroccan_actor, cooperation]   # every group present...
         any_of: [...]        # ...at least min_weight of distinct terms from these...
-        none_of: [...]       # ...and none of these, in the same scope
+        none_of: [...]       # ...and none of these, in the same scope (graded rules at
+                             # article scope: the paragraphs holding one are left out)
         context: [...]       # these must also occur somewhere in the article
         lead: [...]          # these must occur in the title or the first two paragraphs
                              # (the story's subject), wherever the rest of the evidence is
