@@ -7,6 +7,9 @@ sites' own truth, crawl again (nothing re-downloaded), add an article (fetched).
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 import tomllib
 from pathlib import Path
 
@@ -15,7 +18,7 @@ import pytest
 from fixturesite.server import FixtureSite
 from raqib.urls import url_key
 from storage.db import open_db
-from tests.conftest import crawl_site
+from tests.conftest import ROOT, crawl_site
 from tests.textmetrics import token_f1
 
 CONTENT = Path(__file__).resolve().parent.parent / "fixturesite" / "content"
@@ -103,14 +106,20 @@ def test_second_crawl_downloads_no_article_and_new_one_is_fetched(site, crawled)
     assert len(fetched) == 1, fetched
 
 
-def test_broken_feed_recorded_others_complete(site, tmp_path):
+def with_feed_only_source(site) -> str:
+    """The fixture sites' sources plus "akhbar-feed-only": akhbar read by its feed alone,
+    so a failure of that feed leaves the source with no entry point."""
     base = site.base_url("akhbar").rstrip("/")
-    sources = site.sources_toml() + f"""
+    return site.sources_toml() + f"""
 [[source]]
 name = "akhbar-feed-only"
 homepage = "{base}/"
 feeds = ["{base}/feed/"]
 """
+
+
+def test_broken_feed_recorded_others_complete(site, tmp_path):
+    sources = with_feed_only_source(site)
     site.set_fault("akhbar", "/feed/*", "status", code=500)
     site.set_fault("qadim", "/rss.asp*", "broken_xml")
     try:
@@ -165,18 +174,7 @@ def test_crashing_callback_is_an_error_of_its_run_not_silence(site, tmp_path):
     """A callback that raises must not end its run "ok" with what it was reading
     silently lost: the crash is an entry error (its run partial, or failed when it was
     the only entry point) or an article error, named in the run's errors."""
-    import subprocess
-    import sys
-
-    from tests.conftest import ROOT
-
-    base = site.base_url("akhbar").rstrip("/")
-    sources = site.sources_toml() + f"""
-[[source]]
-name = "akhbar-feed-only"
-homepage = "{base}/"
-feeds = ["{base}/feed/"]
-"""
+    sources = with_feed_only_source(site)
     victim = next(a for a in site.expected_articles() if a["outlet"] == "bawaba")
     script = tmp_path / "crashing_crawl.py"
     script.write_text(CRASHING_CRAWL.format(victim=victim["canonical_url"]), encoding="utf-8")
@@ -184,7 +182,7 @@ feeds = ["{base}/feed/"]
     db_path = tmp_path / "raqib.db"
     proc = subprocess.run([sys.executable, str(script), "crawl", "--config", str(tmp_path / "sources.toml"),
                            "--db", str(db_path)], capture_output=True, text=True, timeout=240, cwd=ROOT,
-                          env={**__import__("os").environ, "PYTHONPATH": str(ROOT),
+                          env={**os.environ, "PYTHONPATH": str(ROOT),
                                "RAQIB_HTTP_CACHE_DIR": str(tmp_path / "cache")})
     db = open_db(db_path)
     runs = {r["source"]: r for r in db.query("SELECT * FROM runs")}
