@@ -596,6 +596,13 @@ CASES = [
     ("neg-army-social-works-with-foreign-firm", "مساكن لأفراد الجيش",
      "وقعت مؤسسة الأعمال الاجتماعية اتفاقية مع مجموعة صينية لبناء ألفي وحدة سكنية لفائدة أفراد القوات المسلحة "
      "الملكية وذوي حقوقهم.", False),
+    # -- a foreign prosecutor tells the Moroccan part of its case (arrest, handover) with no other security word
+    ("foreign-prosecutor-moroccan-side-arrest-and-handover", "بروكسل تتسلم متهما من الرباط",
+     "قال متحدث باسم النيابة الفدرالية البلجيكية إن المتهم وصل إلى بروكسل بعد توقيفه في مراكش، مضيفا أن "
+     "الجانب المغربي تعاون مع المحققين البلجيكيين وسلمهم ملف القضية.", True),
+    ("neg-moroccan-authorities-and-arrest-without-a-partner", "توقيف متهم بالنصب",
+     "تعاونت السلطات المغربية المحلية مع جمعيات المستهلكين بعد توقيف متهم بالاحتيال على مشتري الشقق في "
+     "أكادير.", False),
 ]
 
 
