@@ -603,11 +603,27 @@ CASES = [
     ("neg-moroccan-authorities-and-arrest-without-a-partner", "توقيف متهم بالنصب",
      "تعاونت السلطات المغربية المحلية مع جمعيات المستهلكين بعد توقيف متهم بالاحتيال على مشتري الشقق في "
      "أكادير.", False),
+    # -- the Moroccan side named by a foreign officer as colleagues or counterparts in a city; the finance police
+    ("colleagues-in-a-moroccan-city", "الشرطة الإيطالية تحجز كوكايين",
+     "حجزت الشرطة المالية الإيطالية طنين من الكوكايين في ميناء جنوة بعد تبادل المعلومات مع زملائنا في "
+     "طنجة، حسب قائد الوحدة.", True),
+    ("counterparts-in-casablanca", "الشرطة الهولندية توقف مطلوبا",
+     "أوقفت الشرطة الهولندية مشتبها فيه بفضل معلومات قدمها نظراؤها في الدار البيضاء.", True),
+    ("finance-police-lead-then-moroccan-authorities", "الشرطة المالية الإيطالية تفكك شبكة",
+     "فككت الشرطة المالية الإيطالية شبكة لغسل الأموال في ميلانو.\n"
+     "وأوضح بيان أن التحقيق جرى بتنسيق مع السلطات المغربية.", True),
+    ("neg-colleagues-in-a-moroccan-city-at-a-fair", "معرض الكتاب",
+     "قال ناشر إيطالي إن زملاءنا في طنجة نظموا معرضا للكتاب بشراكة مع دور نشر أوروبية.", False),
+    ("our-moroccan-counterparts-no-security-word", "الحرس المدني يفكك شبكة",
+     "قال ناطق باسم الحرس المدني إن العملية تمت بالتنسيق مع نظرائنا المغاربة.", True),
 ]
 
 
 #: Known limits, kept visible (strict: they fail the suite once they pass, so the mark goes).
-KNOWN_MISSES: dict[str, str] = {}
+KNOWN_MISSES: dict[str, str] = {
+    "our-moroccan-counterparts-no-security-word": "counterparts named, but nothing in the sentence says the "
+                                                  "security domain (العملية is not a security word)",
+}
 
 
 def _param(case):
