@@ -21,7 +21,9 @@ same scoring (``Matcher.score(title, body)``) as the crawl pipeline:
 * ``blind6``   — tests/fixtures/blind6/ (a sixth, written and frozen in the evening session
   of 2026-12-01 while that session's rules were redone, measured on arrival);
 * ``blind7``   — tests/fixtures/blind7/ (a seventh, frozen later in that session, stories
-  told from the foreign side, measured on arrival).
+  told from the foreign side, measured on arrival);
+* ``blind8``   — tests/fixtures/blind8/ (an eighth, frozen at the end of that session, the
+  whole brief evenly, measured on arrival).
   Only aggregate figures are printed for the blind sets, never a title, a text or a file
   name: a set stays useful only as long as nobody tunes to its individual articles.
 
@@ -54,9 +56,10 @@ BLIND4 = ROOT / "tests" / "fixtures" / "blind4"
 BLIND5 = ROOT / "tests" / "fixtures" / "blind5"
 BLIND6 = ROOT / "tests" / "fixtures" / "blind6"
 BLIND7 = ROOT / "tests" / "fixtures" / "blind7"
+BLIND8 = ROOT / "tests" / "fixtures" / "blind8"
 DEV = ROOT / "tests" / "fixtures" / "dev"
 #: sets whose individual results are never printed
-BLIND_SETS = frozenset({"blind", "blind2", "blind3", "blind4", "blind5", "blind6", "blind7"})
+BLIND_SETS = frozenset({"blind", "blind2", "blind3", "blind4", "blind5", "blind6", "blind7", "blind8"})
 
 
 def _find_realnews() -> Path:
@@ -200,7 +203,8 @@ def main(argv: list[str] | None = None) -> int:
     sets = [("fixture", fixture_set()), ("realnews", realnews_set()), ("dev", blind_set(DEV)),
             ("blind", blind_set(Path(args.blind))), ("blind2", blind_set(BLIND2)), ("blind3", blind_set(BLIND3)),
             ("blind4", blind_set(BLIND4)), ("blind5", blind_set(BLIND5)),
-            ("blind6", blind_set(BLIND6)), ("blind7", blind_set(BLIND7))]
+            ("blind6", blind_set(BLIND6)), ("blind7", blind_set(BLIND7)),
+            ("blind8", blind_set(BLIND8))]
     for name, items in sets:
         if not items:
             print(f"set={name} skipped (not found)")
