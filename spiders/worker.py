@@ -92,8 +92,6 @@ class Worker:
         elif op == "retire":
             self.retiring = True
             self._maybe_exit()
-        elif op == "eof":
-            self.daemon_gone()
         else:
             log.error("crawl worker: unknown command %r", msg)
 
