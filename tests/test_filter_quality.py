@@ -68,44 +68,11 @@ def test_seeds_all_flagged(matcher):
     assert missed == []
 
 
-def test_blind_set_meets_quality_floors(capsys, matcher):
-    # aggregates only: per-article results of the blind set are never printed
-    _gate(capsys, matcher, "blind", quality.blind_set(), BASELINE["blind_floors"], show_errors=False)
-
-
-def test_second_blind_set_meets_quality_floors(capsys, matcher):
-    # aggregates only, as for the first blind set
-    _gate(capsys, matcher, "blind2", quality.blind_set(quality.BLIND2), BASELINE["blind2_floors"], show_errors=False)
-
-
-def test_third_blind_set_meets_quality_floors(capsys, matcher):
-    # aggregates only, as for the first two
-    _gate(capsys, matcher, "blind3", quality.blind_set(quality.BLIND3), BASELINE["blind3_floors"], show_errors=False)
-
-
-def test_fourth_blind_set_meets_quality_floors(capsys, matcher):
-    # aggregates only, as for the first three
-    _gate(capsys, matcher, "blind4", quality.blind_set(quality.BLIND4), BASELINE["blind4_floors"], show_errors=False)
-
-
-def test_fifth_blind_set_meets_quality_floors(capsys, matcher):
-    # aggregates only, as for the first four
-    _gate(capsys, matcher, "blind5", quality.blind_set(quality.BLIND5), BASELINE["blind5_floors"], show_errors=False)
-
-
-def test_sixth_blind_set_meets_quality_floors(capsys, matcher):
-    # aggregates only, as for the first five
-    _gate(capsys, matcher, "blind6", quality.blind_set(quality.BLIND6), BASELINE["blind6_floors"], show_errors=False)
-
-
-def test_seventh_blind_set_meets_quality_floors(capsys, matcher):
-    # aggregates only, as for the first six
-    _gate(capsys, matcher, "blind7", quality.blind_set(quality.BLIND7), BASELINE["blind7_floors"], show_errors=False)
-
-
-def test_eighth_blind_set_meets_quality_floors(capsys, matcher):
-    # aggregates only, as for the first seven
-    _gate(capsys, matcher, "blind8", quality.blind_set(quality.BLIND8), BASELINE["blind8_floors"], show_errors=False)
+@pytest.mark.parametrize("name", list(quality.BLIND_DIRS))
+def test_blind_set_meets_quality_floors(capsys, matcher, name):
+    # aggregates only: per-article results of the blind sets are never printed
+    _gate(capsys, matcher, name, quality.blind_set(quality.BLIND_DIRS[name]), BASELINE[f"{name}_floors"],
+          show_errors=False)
 
 
 def test_dev_set_meets_quality_floors(capsys, matcher):
