@@ -18,6 +18,8 @@ and the flag's explanation lists what it removed and why::
         not_across: []                  # the context does not count across a hit of these groups
         unless_before: []               # nor when a (kept) hit of these groups comes earlier in
                                         #   the same sentence: الداخلية الإسبانية ... بتعاون مع الديستي
+        unless_title: []                # nor when the title has a hit of these groups: a story
+                                        #   told by a foreign body (الحرس المدني يفكك شبكة ...)
         title: []                       # or: a word anywhere in the title (then every hit of
         not_title: []                   #   the article is in scope) and none of these there
         clause: false                   # true: later hits of the removed groups in the same
@@ -51,9 +53,9 @@ from filters.yamlcheck import REGEX_CHARS, Checker, did_you_mean
 __all__ = ["Sense", "Context", "parse_senses", "parse_proximity", "apply_senses", "PROXIMITY"]
 
 _SENSE_KEYS = ("name", "description", "removes", "before", "after", "before_groups", "after_groups", "window",
-               "terms", "not_across", "title", "not_title", "unless_before", "clause")
+               "terms", "not_across", "title", "not_title", "unless_before", "unless_title", "clause")
 #: keys that name groups or entity references (validated against the watchlist's names)
-_GROUP_KEYS = ("before_groups", "after_groups", "not_across", "unless_before")
+_GROUP_KEYS = ("before_groups", "after_groups", "not_across", "unless_before", "unless_title")
 #: context word lists of a sense rule: next to the hit (before/after) or in the title
 SIDES = ("before", "after", "title", "not_title")
 
@@ -78,6 +80,7 @@ class Sense:
     not_title: tuple[str, ...] = ()
     unless_before: tuple[str, ...] = ()
     clause: bool = False
+    unless_title: tuple[str, ...] = ()
 
     def keys(self, side: str) -> set[str]:
         """Normalised spellings of the context words of one side (one of ``SIDES``)."""
@@ -151,7 +154,7 @@ def parse_senses(ck: Checker, node, known: set[str]) -> list[Sense]:
             out.append(Sense(name, tuple(r for _, r in removes), sides["before"], sides["after"], desc or "",
                              groups["before_groups"], groups["after_groups"], int(window or 0),
                              terms, groups["not_across"], sides["title"], sides["not_title"],
-                             groups["unless_before"], bool(clause)))
+                             groups["unless_before"], bool(clause), groups["unless_title"]))
     return out
 
 
@@ -250,6 +253,8 @@ def apply_senses(senses: list[Sense], hits: list, contexts: list[tuple[int, str,
                     return si, c
         return None
 
+    # groups with a hit in the title (for unless_title: the story's teller)
+    title_groups = {h.group for h in hits if h.field == "title"}
     kept, gone = [], {}
     clause_of: dict[str, tuple] = {}      # field → (last removed hit, its found) of a clause sense
     order = {id(h): i for i, h in enumerate(hits)}
@@ -278,6 +283,8 @@ def apply_senses(senses: list[Sense], hits: list, contexts: list[tuple[int, str,
             if any(o.group in held and o.field == h.field and o.wlast < h.wfirst
                    and fields[h.field].same_sentence(o.nend, h.nstart) for o in kept):
                 found = None
+        if found is not None and title_groups.intersection(senses[found[0]].unless_title):
+            found = None
         if found is None:
             kept.append(h)
             continue

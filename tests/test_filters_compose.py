@@ -178,6 +178,24 @@ def test_sense_rules(default, text, sense):
     assert senses == ({sense} if sense else set()), explain(flag)
 
 
+# (id, title, body, sense that removes a match, or None): unless_title reads the story's teller
+TITLED_SENSES = [
+    ("domestic-story", "تفكيك شبكة بطنجة", "جرت العملية بتنسيق مع المديرية العامة لمراقبة التراب الوطني",
+     "domestic-coordination"),
+    ("foreign-body-tells-the-story", "الحرس المدني يفكك شبكة في قادس",
+     "جرت العملية بتنسيق مع المديرية العامة لمراقبة التراب الوطني", None),
+    ("a-country-in-the-title-is-not-a-body", "إسبانيا: تفكيك شبكة في قادس",
+     "جرت العملية بتنسيق مع المديرية العامة لمراقبة التراب الوطني", "domestic-coordination"),
+]
+
+
+@pytest.mark.parametrize("title,body,sense", [c[1:] for c in TITLED_SENSES], ids=[c[0] for c in TITLED_SENSES])
+def test_sense_rules_with_a_title(default, title, body, sense):
+    flag = default.score(title, body)[0]
+    senses = {r["name"] for r in flag.rules if r.get("sense")}
+    assert senses == ({sense} if sense else set()), explain(flag)
+
+
 def test_sense_removes_the_match_and_says_so(default):
     body = "أوقفت الشرطة ثلاثة مواطنين فرنسيين والأمن المغربي يتعاون مع فرنسا"
     flag = default.score("", body)[0]
@@ -231,7 +249,9 @@ def test_graded_proximity(title, body, contribution, reach):
     ("senses: [{name: s, removes: [a], before: [صلاة], not_title: [دال]}]", "not_title only qualifies title"),
     ("senses: [{name: s, removes: [a], before: [صلاة], unless_before: [zzz]}]",
      "senses[0].unless_before: unknown group 'zzz'"),
-], ids=["factor-range", "unknown-group", "no-context", "not-title-alone", "unless-before-group"])
+    ("senses: [{name: s, removes: [a], before: [صلاة], unless_title: [zzz]}]",
+     "senses[0].unless_title: unknown group 'zzz'"),
+], ids=["factor-range", "unknown-group", "no-context", "not-title-alone", "unless-before-group", "unless-title-group"])
 def test_new_keys_are_validated(snippet, message):
     text = _GRADED.replace("proximity: {sentence: 1, paragraph: 0.5, article: 0.25}\n", "")
     text = text.replace("rules:", snippet + "\nrules:")
