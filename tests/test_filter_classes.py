@@ -683,6 +683,12 @@ CASES = [
     ("two-moroccan-bodies-sharing-a-dual-adjective", "إيطاليا: توقيف مستلمي شحنة كوكايين",
      "أوقفت الشرطة الإيطالية ثلاثة أشخاص بعد تتبع شحنة عبرت ميناء طنجة المتوسط بالتنسيق مع الجمارك والشرطة"
      " المغربيتين.", True),
+    # -- a person's nationality told by its complement; a report that mentions no cooperation
+    ("neg-moroccan-by-nationality-arrested-on-a-foreign-notice", "إسبانيا توقف مطلوبا لفرنسا",
+     "أوقفت الشرطة الإسبانية في مالقة رجلا مغربي الجنسية تنفيذا لنشرة حمراء بطلب من السلطات الفرنسية.", False),
+    ("neg-report-mentions-no-cooperation", "حصيلة سنوية للأمن الوطني",
+     "حجزت المديرية العامة للأمن الوطني أكثر من مليون قرص مهلوس، دون أن تشير إلى أي تعاون مع إسبانيا أو "
+     "الجزائر.", False),
 ]
 
 
