@@ -699,6 +699,12 @@ CASES = [
     ("moroccan-unit-among-the-mission-troop-contributors", "هجوم على قافلة في جنوب السودان",
      "تعرضت قافلة تابعة لبعثة الأمم المتحدة لهجوم قرب جوبا.\n"
      "وتمكنت الوحدة المغربية من صد المهاجمين، ويعد الجنود المغاربة من أقدم المساهمين في البعثة.", True),
+    # -- the generic authorities with a phrase that is security cooperation by itself
+    ("moroccan-authorities-arrest-on-a-red-notice-and-hand-over", "بلجيكا: إدانة زعيم شبكة للتهريب",
+     "أدانت محكمة في أنتويرب زعيم شبكة للتهريب.\n"
+     "وكانت السلطات المغربية قد أوقفته في طنجة بموجب نشرة حمراء قبل أن ترحله إلى بلجيكا.", True),
+    ("neg-moroccan-authorities-and-a-partner-without-security", "اتفاق تجاري جديد",
+     "وقعت السلطات المغربية والسلطات البلجيكية اتفاقا لتسهيل المبادلات التجارية بين البلدين.", False),
 ]
 
 
