@@ -715,6 +715,10 @@ CASES = [
     ("neg-moroccans-counted-among-suspects", "الشرطة الإيطالية تفكك شبكة للتهريب",
      "فككت الشرطة الإيطالية شبكة لتهريب المهاجرين واعتقلت عشرين شخصا بينهم ستة مغاربة، وشارك في العملية "
      "مئة عنصر من الشرطة.", False),
+    # -- a programme named by who pays for coast surveillance
+    ("partner-programme-equips-moroccan-coast-surveillance", "الطريق الأطلسي",
+     "قدمت مدريد للسلطات المغربية زوارق ومسيرات في إطار برامج تمولها الحكومة الإسبانية لمراقبة الشريط "
+     "الساحلي.", True),
 ]
 
 
