@@ -49,6 +49,10 @@ COMPOSED = [
     ("comma-breaks", "السلطات الأمنية البلجيكية، المغربية", [("السلطات الأمنية البلجيكية", "foreign_partner")]),
     ("non-security-attribute-breaks", "المصالح الاقتصادية الفرنسية", []),
     ("person-noun-is-no-head", "المواطنون المغاربة", []),
+    # إلى جانب is "alongside", not "the side"
+    ("alongside-is-no-side", "أغلبهم من دول جنوب الصحراء إلى جانب تونسيين ومغاربة", []),
+    ("alongside-with-waw", "وإلى جانب إسبان ومغاربة", []),
+    ("the-side-still-composes", "أكد الجانب المغربي", [("الجانب المغربي", "moroccan_authority")]),
     # a second noun coordinated before the adjective shares it
     ("coordinated-nouns-share-adjective", "أمضى الطيارين والتقنيين المغاربة أشهرا في التدريب",
      [("الطيارين والتقنيين المغاربة", "moroccan_actor")]),
