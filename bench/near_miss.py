@@ -21,6 +21,7 @@ the near-miss queue, plus the model's status.  Only aggregate figures are printe
 (the blind set's README forbids tuning to individual texts).
 
     .venv/bin/python bench/near_miss.py [--set tests/fixtures/dev [--simulate]] [--negatives 500] [--keep DB]
+    .venv/bin/python bench/near_miss.py --all-blind     # every blind set, one database each, and a total
 """
 
 from __future__ import annotations
@@ -28,6 +29,8 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import re
+import subprocess
 import sys
 import tempfile
 import time
@@ -182,7 +185,12 @@ def main() -> int:
                     help="Train with the watchlists' flags as weak labels while there are fewer than N reviews"
                          " (the daemon's model_weak_labels_below); default 0: the reviews' labels only.")
     ap.add_argument("--keep", metavar="DB", help="Build the database here (kept) instead of a temp file.")
+    ap.add_argument("--all-blind", action="store_true",
+                    help="Run the measurement on every blind set (bench/quality.py's BLIND_DIRS), one fresh database"
+                         " each, and print each set's ranks and a total (same other options).")
     args = ap.parse_args()
+    if args.all_blind:
+        return all_blind(args)
 
     tmp = tempfile.TemporaryDirectory()
     path = Path(args.keep) if args.keep else Path(tmp.name) / "near-miss.db"
@@ -303,6 +311,43 @@ def main() -> int:
     print(f"done in {time.monotonic() - t0:.1f}s; database {path if args.keep else '(temporary)'}")
     db.conn.close()
     return 0
+
+
+def all_blind(args) -> int:
+    """One run per blind set (a fresh database each, as the issue's measure asks), summed.
+
+    Why a subprocess per set: each run builds its own store and model, and the figures of
+    one set must not depend on what another run left in memory (caches, the model)."""
+    sys.path.insert(0, str(ROOT / "bench"))
+    from quality import BLIND_DIRS
+    extra = [f"--negatives={args.negatives}", f"--weak-below={args.weak_below}"]
+    if args.realnews:
+        extra.append(f"--realnews={args.realnews}")
+    if args.reviews:
+        extra.append(f"--reviews={args.reviews}")
+    totals = {"(not borderline)": [0, 0, 0], "(borderline)": [0, 0, 0]}    # missed, first 10, first 25
+    for name, folder in BLIND_DIRS.items():
+        proc = subprocess.run([sys.executable, str(Path(__file__).resolve()), "--set", str(folder), *extra],
+                              capture_output=True, text=True, cwd=ROOT)
+        if proc.returncode != 0:
+            print(f"{name}: failed ({proc.returncode}): {proc.stderr.strip().splitlines()[-1:]}")
+            return proc.returncode
+        for line in proc.stdout.splitlines():
+            m = _SUMMARY.search(line)
+            if m is None:
+                continue
+            kind, missed, top10, top25, ranks = m.group(1), int(m.group(2)), int(m.group(3)), int(m.group(4)), m.group(5)
+            totals[kind][0] += missed
+            totals[kind][1] += top10
+            totals[kind][2] += top25
+            print(f"{name:8} {kind:17} not flagged {missed}: first 10 {top10}, first 25 {top25}; ranks {ranks}")
+    for kind, (missed, top10, top25) in totals.items():
+        print(f"all blind sets {kind}: not flagged {missed}: in the first 10 rows {top10}, in the first 25 rows {top25}")
+    return 0
+
+
+_SUMMARY = re.compile(r"^positives of \S+ (\(not borderline\)|\(borderline\)): \d+, flagged by the rules \d+, "
+                      r"not flagged (\d+): in the first 10 rows (\d+), in the first 25 rows (\d+); queue ranks (\[.*\])")
 
 
 def _sources(db, ids: list[int]) -> dict[str, int]:
