@@ -157,6 +157,7 @@ SENSES = [
     ("coordination-with-suspects", "التنسيق مع المنتمين إلى داعش", "coordination-among-suspects"),
     ("dateline-wire", "الرباط (و م ع) - أعلنت الشرطة الإسبانية تفكيك شبكة", "dateline"),
     ("dateline-reuters", "الرباط - رويترز: قالت الشرطة الفرنسية", "dateline"),
+    ("foreign-dateline", "مدريد (إفي) - أعلنت الشرطة المغربية تفكيك خلية", "dateline"),
     # the sense does not apply
     ("state-morocco", "وقع المغرب اتفاقية مع فرنسا", None),
     ("partner-police", "بتنسيق مع الشرطة الفرنسية", None),
