@@ -77,10 +77,13 @@ CLOSENESS = [
     # id, score, rule states (satisfied, missing) for rules a and b, expected closeness, expected rule
     ("nothing present", 0.0, [(False, ["moroccan_actor", "partner", "cooperation"]), (False, ["partner", "cooperation"])],
      0.0, None),
-    ("one group lacking", 0.0, [(False, ["partner"]), (False, ["partner"])], 0.6667, "actor_partner_cooperation"),
+    # a rule that lacked groups gets half the share it had (MISSING_GROUP_FACTOR)
+    ("one group lacking", 0.0, [(False, ["partner"]), (False, ["partner"])], 0.3333, "actor_partner_cooperation"),
     ("all groups, out of scope", 0.0, [(False, []), (False, ["partner"])], 0.75, "actor_partner_cooperation"),
-    ("small rule fired", 1.0, [(False, ["moroccan_actor"]), (True, None)], 0.6667, "actor_partner_cooperation"),
+    ("small rule fired", 1.0, [(False, ["moroccan_actor"]), (True, None)], 0.3333, "actor_partner_cooperation"),
     ("score alone", 2.0, [(False, ["moroccan_actor", "partner", "cooperation"]), (True, None)], 0.6667, None),
+    # the real score beats a rule that lacked a group
+    ("score beats a lacking rule", 2.0, [(False, ["partner"]), (True, None)], 0.6667, None),
 ]
 
 
