@@ -46,8 +46,8 @@ MAX_POSSESSOR_WORDS = 20
 ABSTRACT_HEADS = frozenset({"امن"})
 _PREPOSITIONS = frozenset({"في", "داخل"})
 #: Compound prepositions whose second word is also a head: إلى جانب is "alongside"
-#: (إلى جانب تونسيين ومغاربة), not "the side"; normalised (previous word, head).
-NOT_HEADS_AFTER = frozenset({("الي", "جانب"), ("والي", "جانب")})
+#: (إلى جانب تونسيين ومغاربة), not "the side"; normalised (previous word without its و, head).
+NOT_HEADS_AFTER = frozenset({("الي", "جانب")})
 _BREAK = re.compile(r"[.,،;؛:!?؟()\[\]«»\"\n]")
 _CLITIC_DEF = re.compile(r"^(?:و|ف)?(?:(?:ب|ك|ل)?ال|لل)")
 
@@ -119,7 +119,8 @@ def compose(norm: str, spans: list[tuple[int, int]], heads: list[Head], modifier
     for h in sorted(heads, key=lambda h: (h.wfirst, -(h.nend - h.nstart))):
         head_text = norm[h.nstart:h.nend]
         head_last = head_text.rsplit(" ", 1)[-1]
-        if h.wfirst > 0 and (norm[spans[h.wfirst - 1][0]:spans[h.wfirst - 1][1]], head_text) in NOT_HEADS_AFTER:
+        if h.wfirst > 0 and (norm[spans[h.wfirst - 1][0]:spans[h.wfirst - 1][1]].removeprefix("و"),
+                             head_text) in NOT_HEADS_AFTER:
             continue
         abstract = _bare(head_last) in ABSTRACT_HEADS
         indefinite = not _CLITIC_DEF.match(head_last)

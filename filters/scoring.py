@@ -84,6 +84,7 @@ class Units:
         self.hits = hits
         self._passage_of = passage_of or {}
         self._cache: dict[str, list[tuple[str, list, frozenset]]] = {}
+        self._article: dict[tuple[str, ...], list] = {}     # article_hits by none_of
 
     def _unit_key(self, h, reach: str) -> int:
         if reach == "sentence":
@@ -99,10 +100,10 @@ class Units:
         none_of hit is still voided as before."""
         if not none_of:
             return self.hits
-        away = {(h.field, h.para) for h in self.hits if h.group in none_of}
-        if not away:
-            return self.hits
-        return [h for h in self.hits if (h.field, h.para) not in away]
+        if none_of not in self._article:        # rules share their none_of (not_security)
+            away = {(h.field, h.para) for h in self.hits if h.group in none_of}
+            self._article[none_of] = [h for h in self.hits if (h.field, h.para) not in away] if away else self.hits
+        return self._article[none_of]
 
     def of(self, reach: str) -> list[tuple[str, list, frozenset]]:
         """``[(field, hits of one unit, their groups), ...]``: title units first, then body."""

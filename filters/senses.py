@@ -254,7 +254,7 @@ def apply_senses(senses: list[Sense], hits: list, contexts: list[tuple[int, str,
         return None
 
     # groups with a hit in the title (for unless_title: the story's teller)
-    title_groups = {h.group for h in hits if h.field == "title"}
+    title_groups = {h.group for h in hits if h.field == "title"} if any(s.unless_title for s in senses) else set()
     kept, gone = [], {}
     clause_of: dict[str, tuple] = {}      # field → (last removed hit, its found) of a clause sense
     order = {id(h): i for i, h in enumerate(hits)}
