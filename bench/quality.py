@@ -29,7 +29,10 @@ same scoring (``Matcher.score(title, body)``) as the crawl pipeline:
 * ``blind10``  — tests/fixtures/blind10/ (a tenth, frozen later that session, stories told
   from the foreign side or with Morocco not the subject, measured on arrival);
 * ``blind11``  — tests/fixtures/blind11/ (an eleventh, frozen later that session, the whole
-  brief evenly, measured on arrival).
+  brief evenly, measured on arrival);
+* ``blind12``  — tests/fixtures/blind12/ (a twelfth, frozen in the second session of
+  2026-12-02 before its rule changes, the whole brief with as much variety as possible,
+  measured on arrival).
   Only aggregate figures are printed for the blind sets, never a title, a text or a file
   name: a set stays useful only as long as nobody tunes to its individual articles.
 
@@ -58,7 +61,7 @@ CONTENT = ROOT / "fixturesite" / "content"
 BLIND = ROOT / "tests" / "fixtures" / "blind"
 #: the blind sets by name, in the order they were frozen; their floors in
 #: tests/eval_baseline.json are "<name>_floors"
-BLIND_DIRS = {"blind": BLIND, **{f"blind{i}": ROOT / "tests" / "fixtures" / f"blind{i}" for i in range(2, 12)}}
+BLIND_DIRS = {"blind": BLIND, **{f"blind{i}": ROOT / "tests" / "fixtures" / f"blind{i}" for i in range(2, 13)}}
 DEV = ROOT / "tests" / "fixtures" / "dev"
 #: sets whose individual results are never printed
 BLIND_SETS = frozenset(BLIND_DIRS)
