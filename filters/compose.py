@@ -48,6 +48,8 @@ _PREPOSITIONS = frozenset({"في", "داخل"})
 #: Compound prepositions whose second word is also a head: إلى جانب is "alongside"
 #: (إلى جانب تونسيين ومغاربة), not "the side"; normalised (previous word without its و, head).
 NOT_HEADS_AFTER = frozenset({("الي", "جانب")})
+#: endings of an adjective that agrees with two or more nouns (المغربيتين، المغربيين، المغربيان)
+_SHARED_ENDINGS = ("يتين", "يتان", "يين", "يان")
 _BREAK = re.compile(r"[.,،;؛:!?؟()\[\]«»\"\n]")
 _CLITIC_DEF = re.compile(r"^(?:و|ف)?(?:(?:ب|ك|ل)?ال|لل)")
 
@@ -116,6 +118,7 @@ def compose(norm: str, spans: list[tuple[int, int]], heads: list[Head], modifier
         ms.sort(key=lambda m: -(m.nend - m.nstart))
     out: list[Composed] = []
     seen: set[tuple[int, int]] = set()
+    head_starts = {h.wfirst for h in heads}
     for h in sorted(heads, key=lambda h: (h.wfirst, -(h.nend - h.nstart))):
         head_text = norm[h.nstart:h.nend]
         head_last = head_text.rsplit(" ", 1)[-1]
@@ -125,6 +128,7 @@ def compose(norm: str, spans: list[tuple[int, int]], heads: list[Head], modifier
         abstract = _bare(head_last) in ABSTRACT_HEADS
         indefinite = not _CLITIC_DEF.match(head_last)
         t, prep, skipped, venue, coord = h.wlast + 1, False, 0, False, False
+        coord_head = False                  # the coordinated noun is itself a security noun
         core_end = h.wlast                  # the last word of noun + attributes
         prev_end = h.nend
         found: Modifier | None = None
@@ -150,6 +154,7 @@ def compose(norm: str, spans: list[tuple[int, int]], heads: list[Head], modifier
             elif (not prep and not coord and tok.startswith("وال") and len(tok) > 5
                   and (h.wfirst, core_end) not in named):   # a listed name is whole: القوات المسلحة الملكية والقيادة الأمريكية
                 coord = True                # a second noun sharing the adjective: الطيارين والتقنيين المغاربة
+                coord_head = t in head_starts
                 skipped += 1
                 core_end = t
             else:
@@ -157,6 +162,11 @@ def compose(norm: str, spans: list[tuple[int, int]], heads: list[Head], modifier
             prev_end = spans[t][1]
             t += 1
         if found is None or (not found.adjective and (h.wfirst, core_end) in named):
+            continue
+        if coord_head and not norm[found.nstart:found.nend].endswith(_SHARED_ENDINGS):
+            # a singular adjective after a second security noun is that noun's: الفرقة الوطنية
+            # للشرطة القضائية «والشرطة الإسبانية» names a Moroccan and a Spanish body, while
+            # الجمارك والشرطة «المغربيتين» (dual) names two Moroccan ones
             continue
         chain = [found]
         while True:

@@ -20,6 +20,9 @@ and the flag's explanation lists what it removed and why::
                                         #   the same sentence: الداخلية الإسبانية ... بتعاون مع الديستي
         unless_title: []                # nor when the title has a hit of these groups: a story
                                         #   told by a foreign body (الحرس المدني يفكك شبكة ...)
+        unless_after: []                # nor when a hit of these groups follows the context
+                                        #   within 3 words, no punctuation between: the second
+                                        #   of a pair (تنسيق بين المحققين المغاربة والشرطة الإسبانية)
         title: []                       # or: a word anywhere in the title (then every hit of
         not_title: []                   #   the article is in scope) and none of these there
         clause: false                   # true: later hits of the removed groups in the same
@@ -53,9 +56,10 @@ from filters.yamlcheck import REGEX_CHARS, Checker, did_you_mean
 __all__ = ["Sense", "Context", "parse_senses", "parse_proximity", "apply_senses", "PROXIMITY"]
 
 _SENSE_KEYS = ("name", "description", "removes", "before", "after", "before_groups", "after_groups", "window",
-               "terms", "not_across", "title", "not_title", "unless_before", "unless_title", "clause")
+               "terms", "not_across", "title", "not_title", "unless_before", "unless_title", "clause",
+               "unless_after")
 #: keys that name groups or entity references (validated against the watchlist's names)
-_GROUP_KEYS = ("before_groups", "after_groups", "not_across", "unless_before", "unless_title")
+_GROUP_KEYS = ("before_groups", "after_groups", "not_across", "unless_before", "unless_title", "unless_after")
 #: context word lists of a sense rule: next to the hit (before/after) or in the title
 SIDES = ("before", "after", "title", "not_title")
 
@@ -81,6 +85,7 @@ class Sense:
     unless_before: tuple[str, ...] = ()
     clause: bool = False
     unless_title: tuple[str, ...] = ()
+    unless_after: tuple[str, ...] = ()
 
     def keys(self, side: str) -> set[str]:
         """Normalised spellings of the context words of one side (one of ``SIDES``)."""
@@ -154,7 +159,8 @@ def parse_senses(ck: Checker, node, known: set[str]) -> list[Sense]:
             out.append(Sense(name, tuple(r for _, r in removes), sides["before"], sides["after"], desc or "",
                              groups["before_groups"], groups["after_groups"], int(window or 0),
                              terms, groups["not_across"], sides["title"], sides["not_title"],
-                             groups["unless_before"], bool(clause), groups["unless_title"]))
+                             groups["unless_before"], bool(clause), groups["unless_title"],
+                             groups["unless_after"]))
     return out
 
 
@@ -285,6 +291,8 @@ def apply_senses(senses: list[Sense], hits: list, contexts: list[tuple[int, str,
                 found = None
         if found is not None and title_groups.intersection(senses[found[0]].unless_title):
             found = None
+        if found is not None and senses[found[0]].unless_after and _paired(senses[found[0]], found[1], hits, fields):
+            found = None
         if found is None:
             kept.append(h)
             continue
@@ -294,3 +302,16 @@ def apply_senses(senses: list[Sense], hits: list, contexts: list[tuple[int, str,
             clause_of[h.field] = (h, found)
     kept.sort(key=lambda h: order[id(h)])
     return kept, removed
+
+
+#: how far after the context the second of a pair may start (its head and a word of the first)
+_PAIR_REACH = 3
+
+
+def _paired(sense: Sense, c, hits: list, fields: dict) -> bool:
+    """Is the context the first of a pair whose second is a hit of ``unless_after``?
+
+    "بين المحققين المغاربة والشرطة الإسبانية" names both sides of the work: the Moroccan
+    body right after تنسيق does not make it domestic when a foreign one is joined to it."""
+    return any(o.group in sense.unless_after and o.field == c.field and c.wlast < o.wfirst <= c.wlast + _PAIR_REACH
+               and fields[c.field].gap_clean(c.nend, o.nstart) for o in hits)

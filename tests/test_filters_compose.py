@@ -57,8 +57,13 @@ COMPOSED = [
     ("coordinated-nouns-share-adjective", "أمضى الطيارين والتقنيين المغاربة أشهرا في التدريب",
      [("الطيارين والتقنيين المغاربة", "moroccan_actor")]),
     ("listed-name-is-not-coordinated", "تنظمه القوات المسلحة الملكية والقيادة الأمريكية لإفريقيا", []),
-    ("one-coordinated-noun-only", "الشرطة والجمارك والدرك الإسبانية",
-     [("والجمارك والدرك الإسبانية", "foreign_partner")]),
+    ("one-coordinated-noun-only", "الشرطة والجمارك والتقنيين الإسبان",
+     [("والجمارك والتقنيين الإسبان", "foreign_partner")]),
+    # a singular adjective after a second security noun is that noun's alone; a dual is both's
+    ("second-body-keeps-its-singular-adjective", "تنسيق بين الفرقة الوطنية للشرطة القضائية والشرطة الإسبانية",
+     [("والشرطة الإسبانية", "foreign_partner")]),
+    ("second-head-singular", "بين الشرطة القضائية والحرس الإسباني", [("والحرس الإسباني", "foreign_partner")]),
+    ("dual-adjective-shared", "الجمارك والشرطة المغربيتين", [("الجمارك والشرطة المغربيتين", "moroccan_actor")]),
     # a place after a listed name says where the body is, not whose it is
     ("listed-moroccan-name-abroad", "مستشفى أقامته القوات المسلحة الملكية ببيروت", []),
     ("listed-foreign-name-in-tangier", "عناصر الحرس المدني بطنجة", []),
@@ -191,6 +196,14 @@ TITLED_SENSES = [
      "جرت العملية بتنسيق مع المديرية العامة لمراقبة التراب الوطني", None),
     ("a-country-in-the-title-is-not-a-body", "إسبانيا: تفكيك شبكة في قادس",
      "جرت العملية بتنسيق مع المديرية العامة لمراقبة التراب الوطني", "domestic-coordination"),
+    # unless_after: a foreign body joined to the Moroccan one is the other side of the work
+    ("pair-with-a-foreign-body", "تفكيك شبكة بطنجة",
+     "جرت العملية بتنسيق بين المديرية العامة لمراقبة التراب الوطني والشرطة الإسبانية", None),
+    ("pair-of-two-moroccan-bodies", "تفكيك شبكة بطنجة",
+     "جرت العملية بتنسيق بين المديرية العامة لمراقبة التراب الوطني والدرك الملكي", "domestic-coordination"),
+    ("foreign-body-after-punctuation", "تفكيك شبكة بطنجة",
+     "جرت العملية بتنسيق مع المديرية العامة لمراقبة التراب الوطني، والشرطة الإسبانية أشادت بها",
+     "domestic-coordination"),
 ]
 
 
@@ -256,7 +269,10 @@ def test_graded_proximity(title, body, contribution, reach):
      "senses[0].unless_before: unknown group 'zzz'"),
     ("senses: [{name: s, removes: [a], before: [صلاة], unless_title: [zzz]}]",
      "senses[0].unless_title: unknown group 'zzz'"),
-], ids=["factor-range", "unknown-group", "no-context", "not-title-alone", "unless-before-group", "unless-title-group"])
+    ("senses: [{name: s, removes: [a], before: [صلاة], unless_after: [zzz]}]",
+     "senses[0].unless_after: unknown group 'zzz'"),
+], ids=["factor-range", "unknown-group", "no-context", "not-title-alone", "unless-before-group", "unless-title-group",
+        "unless-after-group"])
 def test_new_keys_are_validated(snippet, message):
     text = _GRADED.replace("proximity: {sentence: 1, paragraph: 0.5, article: 0.25}\n", "")
     text = text.replace("rules:", snippet + "\nrules:")
