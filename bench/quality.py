@@ -32,7 +32,9 @@ same scoring (``Matcher.score(title, body)``) as the crawl pipeline:
   brief evenly, measured on arrival);
 * ``blind12``  — tests/fixtures/blind12/ (a twelfth, frozen in the second session of
   2026-12-02 before its rule changes, the whole brief with as much variety as possible,
-  measured on arrival).
+  measured on arrival);
+* ``blind13``  — tests/fixtures/blind13/ (a thirteenth, frozen later that session after its
+  first rule changes, the whole brief, measured on arrival).
   Only aggregate figures are printed for the blind sets, never a title, a text or a file
   name: a set stays useful only as long as nobody tunes to its individual articles.
 
@@ -61,7 +63,7 @@ CONTENT = ROOT / "fixturesite" / "content"
 BLIND = ROOT / "tests" / "fixtures" / "blind"
 #: the blind sets by name, in the order they were frozen; their floors in
 #: tests/eval_baseline.json are "<name>_floors"
-BLIND_DIRS = {"blind": BLIND, **{f"blind{i}": ROOT / "tests" / "fixtures" / f"blind{i}" for i in range(2, 13)}}
+BLIND_DIRS = {"blind": BLIND, **{f"blind{i}": ROOT / "tests" / "fixtures" / f"blind{i}" for i in range(2, 14)}}
 DEV = ROOT / "tests" / "fixtures" / "dev"
 #: sets whose individual results are never printed
 BLIND_SETS = frozenset(BLIND_DIRS)
