@@ -765,6 +765,16 @@ CASES = [
     ("neg-participating-states-of-a-foreign-operation-without-morocco", "يوروبول: حملة ضد تهريب المهاجرين",
      "أعلنت وكالة الشرطة الأوروبية نتائج حملة شملت عشرين دولة. ومن بين الدول المشاركة إسبانيا وإيطاليا، "
      "فيما أوقف في المغرب مهاجرون خلال عملية منفصلة للسلطات المحلية.", False),
+    # -- precision classes of dev round 31: a foreign model as inspiration, a report's subject between its verb and 'any coordination', migrants' origin with يتحدرون
+    ("neg-a-foreign-model-as-inspiration", "حملة للسلامة الطرقية",
+     "أطلقت المديرية العامة للأمن الوطني بشراكة مع الوكالة الوطنية للسلامة الطرقية حملة تستلهم النموذج "
+     "الفنلندي في مراقبة السرعة.", False),
+    ("neg-a-report-that-names-no-coordination", "مدريد تقتني زوارق دورية لسبتة",
+     "صادقت الحكومة الإسبانية على اقتناء زوارق لتأمين سواحل سبتة، ولم تشر الوزارة إلى أي تنسيق مع الجانب "
+     "المغربي في هذا الملف العسكري.", False),
+    ("neg-migrants-origin-with-the-other-spelling", "البحرية الملكية تعترض قاربا",
+     "اعترضت وحدة للبحرية الملكية قاربا يقل مهاجرين يتحدرون من غينيا والسنغال، وتعاونت مع الدرك الملكي في "
+     "نقلهم إلى ميناء طرفاية.", False),
 ]
 
 
