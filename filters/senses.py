@@ -20,6 +20,10 @@ and the flag's explanation lists what it removed and why::
                                         #   the same sentence: الداخلية الإسبانية ... بتعاون مع الديستي
         unless_title: []                # nor when the title has a hit of these groups: a story
                                         #   told by a foreign body (الحرس المدني يفكك شبكة ...)
+        context_not_ending: []          # a context hit of after_groups/before_groups does not
+                                        #   count when its last word is one of these (الشرطة
+                                        #   «المغربية»: a Moroccan story names its own bodies
+                                        #   without saying whose, a foreign one "the Moroccan police")
         unless_after: []                # nor when a hit of these groups follows the context
                                         #   within 3 words, no punctuation between: the second
                                         #   of a pair (تنسيق بين المحققين المغاربة والشرطة الإسبانية)
@@ -57,7 +61,7 @@ __all__ = ["Sense", "Context", "parse_senses", "parse_proximity", "apply_senses"
 
 _SENSE_KEYS = ("name", "description", "removes", "before", "after", "before_groups", "after_groups", "window",
                "terms", "not_across", "title", "not_title", "unless_before", "unless_title", "clause",
-               "unless_after")
+               "unless_after", "context_not_ending")
 #: keys that name groups or entity references (validated against the watchlist's names)
 _GROUP_KEYS = ("before_groups", "after_groups", "not_across", "unless_before", "unless_title", "unless_after")
 #: context word lists of a sense rule: next to the hit (before/after) or in the title
@@ -86,6 +90,7 @@ class Sense:
     clause: bool = False
     unless_title: tuple[str, ...] = ()
     unless_after: tuple[str, ...] = ()
+    context_not_ending: tuple[str, ...] = ()
 
     def keys(self, side: str) -> set[str]:
         """Normalised spellings of the context words of one side (one of ``SIDES``)."""
@@ -153,6 +158,8 @@ def parse_senses(ck: Checker, node, known: set[str]) -> list[Sense]:
             ck.add(m["window"][1], f"{where}.window", f"window is 0 to 5 words, got {window}")
             window = 0
         terms = tuple(v for _, v in ck.str_list(m["terms"][1], f"{where}.terms")) if "terms" in m else ()
+        not_ending = tuple(v for _, v in ck.str_list(m["context_not_ending"][1], f"{where}.context_not_ending")) \
+            if "context_not_ending" in m else ()
         desc = ck.scalar(m["description"][1], f"{where}.description", "str") if "description" in m else ""
         clause = ck.scalar(m["clause"][1], f"{where}.clause", "bool") if "clause" in m else False
         if name:
@@ -160,7 +167,7 @@ def parse_senses(ck: Checker, node, known: set[str]) -> list[Sense]:
                              groups["before_groups"], groups["after_groups"], int(window or 0),
                              terms, groups["not_across"], sides["title"], sides["not_title"],
                              groups["unless_before"], bool(clause), groups["unless_title"],
-                             groups["unless_after"]))
+                             groups["unless_after"], not_ending))
     return out
 
 
@@ -253,6 +260,9 @@ def apply_senses(senses: list[Sense], hits: list, contexts: list[tuple[int, str,
                     continue
                 if not sense.covers(h.term):
                     continue
+                if sense.context_not_ending and hasattr(c, "group") and \
+                        _last_word(fields[c.field].norm, c) in _normalised_terms(sense.context_not_ending):
+                    continue
                 first, second = (c, h) if side == "before" else (h, c)
                 if fields[h.field].gap_clean(first.nend, second.nstart) and \
                         not (sense.not_across and across(sense, h.field, first.wlast, second.wfirst)):
@@ -302,6 +312,12 @@ def apply_senses(senses: list[Sense], hits: list, contexts: list[tuple[int, str,
             clause_of[h.field] = (h, found)
     kept.sort(key=lambda h: order[id(h)])
     return kept, removed
+
+
+def _last_word(norm: str, hit) -> str:
+    """The normalised last word of a hit, without the و of a coordinated one."""
+    words = norm[hit.nstart:hit.nend].split()
+    return words[-1].removeprefix("و") if words else ""
 
 
 #: how far after the context the second of a pair may start (its head and a word of the first)

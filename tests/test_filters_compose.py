@@ -201,6 +201,11 @@ TITLED_SENSES = [
      "جرت العملية بتنسيق بين المديرية العامة لمراقبة التراب الوطني والشرطة الإسبانية", None),
     ("pair-of-two-moroccan-bodies", "تفكيك شبكة بطنجة",
      "جرت العملية بتنسيق بين المديرية العامة لمراقبة التراب الوطني والدرك الملكي", "domestic-coordination"),
+    # context_not_ending: a body named by its country is the foreign teller's wording
+    ("moroccan-body-named-by-its-country", "تفكيك شبكة في ألميريا",
+     "جرت العملية بتعاون وثيق مع الشرطة المغربية", None),
+    ("moroccan-body-named-by-its-country-coordinated", "تفكيك شبكة في ألميريا",
+     "جرت العملية بتنسيق مع الجمارك والشرطة المغربيتين", None),
     ("foreign-body-after-punctuation", "تفكيك شبكة بطنجة",
      "جرت العملية بتنسيق مع المديرية العامة لمراقبة التراب الوطني، والشرطة الإسبانية أشادت بها",
      "domestic-coordination"),
@@ -271,8 +276,10 @@ def test_graded_proximity(title, body, contribution, reach):
      "senses[0].unless_title: unknown group 'zzz'"),
     ("senses: [{name: s, removes: [a], before: [صلاة], unless_after: [zzz]}]",
      "senses[0].unless_after: unknown group 'zzz'"),
+    ("senses: [{name: s, removes: [a], before: [صلاة], context_not_ending: 3}]",
+     "senses[0].context_not_ending"),
 ], ids=["factor-range", "unknown-group", "no-context", "not-title-alone", "unless-before-group", "unless-title-group",
-        "unless-after-group"])
+        "unless-after-group", "context-not-ending-list"])
 def test_new_keys_are_validated(snippet, message):
     text = _GRADED.replace("proximity: {sentence: 1, paragraph: 0.5, article: 0.25}\n", "")
     text = text.replace("rules:", snippet + "\nrules:")
