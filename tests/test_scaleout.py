@@ -81,6 +81,7 @@ class Proc:
         return self.proc.returncode
 
 
+@pytest.mark.timeout(600)     # both workers must start (Scrapy's import) before either runs dry
 def test_two_workers_one_writer_killed_worker_loses_nothing(tmp_path, redis_url):
     db = tmp_path / "raqib.db"
     with FixtureSite(outlets=("akhbar", "bawaba")) as site:
@@ -118,7 +119,7 @@ def test_two_workers_one_writer_killed_worker_loses_nothing(tmp_path, redis_url)
                         return w, other
                 return None
 
-            victim, survivor = wait_for(one_mid_fetch, 120, "a worker fetching a slow article, both working")
+            victim, survivor = wait_for(one_mid_fetch, 300, "a worker fetching a slow article, both working")
             # freeze it, note exactly which requests it holds, then kill it
             workers[victim].proc.send_signal(signal.SIGSTOP)
             import redis
