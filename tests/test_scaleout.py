@@ -94,7 +94,11 @@ def test_two_workers_one_writer_killed_worker_loses_nothing(tmp_path, redis_url)
         for outlet in ("akhbar", "bawaba"):
             for a in site.expected_articles(outlet):
                 site.set_fault(outlet, urlsplit(a["url"]).path, "drip", chunk=512, interval=0.25)
-        env = {"RAQIB_CONCURRENT_REQUESTS_PER_DOMAIN": "1", "RAQIB_AUTOTHROTTLE": "false"}
+        # and few requests at a time per worker: Scrapy's engine pulls requests from the shared
+        # queue while it has free slots (16 by default, whatever the per-domain limit), so the
+        # worker that read the feeds first could take every article before the other one polled
+        env = {"RAQIB_CONCURRENT_REQUESTS": "2", "RAQIB_CONCURRENT_REQUESTS_PER_DOMAIN": "1",
+               "RAQIB_AUTOTHROTTLE": "false"}
         procs = [Proc(tmp_path, "writer", "scaleout", "writer", "--redis", redis_url, "--db", str(db))]
         procs += [Proc(tmp_path, f"worker-{w}", "scaleout", "worker", "--redis", redis_url, "--config", str(config),
                        "--id", w, env=env) for w in ("A", "B")]
