@@ -58,6 +58,8 @@ SUFFIX_SETS: dict[str, tuple[str, ...]] = {
     "accusative": ("ا",),
     # feminine singular
     "feminine": ("ه",),
+    # feminine dual on a nisba stem: two bodies sharing one adjective (الجمارك والشرطة المغربيتين)
+    "dual_feminine": ("تين", "تان"),
 }
 
 _SPACE_RE = re.compile(r" +")

@@ -36,6 +36,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from filters.clitics import SUFFIX_SETS
+
 __all__ = ["Head", "Modifier", "Composed", "compose", "possessed", "ABSTRACT_HEADS", "MAX_ATTRIBUTES",
            "MAX_POSSESSOR_WORDS"]
 
@@ -48,8 +50,9 @@ _PREPOSITIONS = frozenset({"في", "داخل"})
 #: Compound prepositions whose second word is also a head: إلى جانب is "alongside"
 #: (إلى جانب تونسيين ومغاربة), not "the side"; normalised (previous word without its و, head).
 NOT_HEADS_AFTER = frozenset({("الي", "جانب")})
-#: endings of an adjective that agrees with two or more nouns (المغربيتين، المغربيين، المغربيان)
-_SHARED_ENDINGS = ("يتين", "يتان", "يين", "يان")
+#: endings of a nisba adjective that agrees with two or more nouns: the feminine dual
+#: (المغربيتين) and the masculine plural/dual (المغربيين), as the gazetteer spells its forms
+_SHARED_ENDINGS = tuple("ي" + s for s in SUFFIX_SETS["dual_feminine"] + ("ين",))
 _BREAK = re.compile(r"[.,،;؛:!?؟()\[\]«»\"\n]")
 _CLITIC_DEF = re.compile(r"^(?:و|ف)?(?:(?:ب|ك|ل)?ال|لل)")
 
@@ -163,7 +166,7 @@ def compose(norm: str, spans: list[tuple[int, int]], heads: list[Head], modifier
             t += 1
         if found is None or (not found.adjective and (h.wfirst, core_end) in named):
             continue
-        if coord_head and not norm[found.nstart:found.nend].endswith(_SHARED_ENDINGS):
+        if coord_head and not (found.adjective and norm[found.nstart:found.nend].endswith(_SHARED_ENDINGS)):
             # a singular adjective after a second security noun is that noun's: الفرقة الوطنية
             # للشرطة القضائية «والشرطة الإسبانية» names a Moroccan and a Spanish body, while
             # الجمارك والشرطة «المغربيتين» (dual) names two Moroccan ones

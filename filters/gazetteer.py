@@ -88,13 +88,11 @@ class Gazetteer:
         return [e for e in self.entities if e.role == role]
 
 
-#: feminine dual endings (الجمارك والشرطة المغربيتين: two bodies sharing one adjective)
-DUAL_FEMININE = ("تين", "تان")
 
 
 def _adjective_forms(stem: str) -> list[str]:
     out = [stem]
-    for s in SUFFIX_SETS["nisba"] + DUAL_FEMININE:
+    for s in SUFFIX_SETS["nisba"] + SUFFIX_SETS["dual_feminine"]:
         out.append(stem + s)
     return out
 
