@@ -43,9 +43,17 @@ C = 4.0
 #: Body characters the model reads (~1,000 words): typical stories (300–800 words) whole.
 MAX_BODY_CHARS = 6000
 #: Weight of each evidence token against the (l2-normalised) word block: an article
-#: carries 20–60 of them, so a small weight still lets them matter (0.1–0.15 ranked
-#: the development set's rule-missed positives best, bench/near_miss.py --set tests/fixtures/dev).
-EVIDENCE_WEIGHT = 0.15
+#: carries 20–60 of them, so a small weight still lets them matter.  Why 0.05 and not
+#: more: the evidence tokens describe what the rules saw, and a story the rules missed is
+#: one whose evidence looks like that of the many unflagged stories around it; its words
+#: tell it apart.  On the ten development rounds with rule misses (20–35, each in its own
+#: store of 500+ negatives, ``bench/near_miss.py --set ROUND``) 0.05 put 10 of 23 clear
+#: misses in the first 10 rows and 15 in the first 25, against 7 and 13 at 0.15 (20 / 18
+#: of 43 with the borderline ones); on the whole development set in one store, the real
+#: misses' median rank went from 158 to 102.  Misses simulated by deleting one group's
+#: words (``--simulate``) rank a little better with more weight (median 98 at 0.15, 117
+#: at 0.05): their remaining evidence is a flagged story's; real misses decided it.
+EVIDENCE_WEIGHT = 0.05
 #: Names the feature set a stored model was trained with; a model of another set is retrained.
 FEATURES = "stemmed-words-1-2+evidence-v1"
 
