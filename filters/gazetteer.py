@@ -30,6 +30,9 @@ the nouns and the attributes that may stand between noun and modifier; the match
       heads: [الشرطة, الأجهزة الأمنية, نظيرتها]     # security nouns (clitics automatic)
       authorities: [السلطات]                       # generic nouns: a Moroccan one is only a
                                                    # moroccan_authority (السلطات المغربية)
+      counterparts: [نظراؤه, زملاؤنا]               # generic too: how one side names the other's
+                                                   # bodies (نظراؤه المغاربة); a watchlist entity
+                                                   # reference may ask for them alone (heads:)
       attributes: [الوطنية, القضائية]              # words allowed between noun and modifier
       possessed: [الأجهزة الأمنية, الجيش]          # bodies also named with a pronoun (أجهزته
                                                    # الأمنية، جيشها): the owner is the country
@@ -51,11 +54,14 @@ from raqib.errors import WatchlistError
 
 log = logging.getLogger(__name__)
 
-__all__ = ["Gazetteer", "GazEntity", "TYPES", "ROLES", "load_gazetteer", "validate_gazetteer"]
+__all__ = ["Gazetteer", "GazEntity", "TYPES", "ROLES", "HEAD_LISTS", "load_gazetteer", "validate_gazetteer"]
 
 TYPES = ("person", "organisation", "country", "place")
 ROLES = ("moroccan_actor", "foreign_partner", "moroccan_place", "moroccan_city", "moroccan_context", "moroccan_authority")
-_COMPOSITION_KEYS = ("heads", "authorities", "attributes", "possessed", "venues")
+_COMPOSITION_KEYS = ("heads", "authorities", "counterparts", "attributes", "possessed", "venues")
+#: Composition lists of nouns a composed actor can be made on (a watchlist entity reference
+#: may keep only the actors made on some of them: ``heads: [counterparts]``).
+HEAD_LISTS = ("heads", "authorities", "counterparts")
 _ENTITY_KEYS = ("name", "type", "role", "variants", "adjectives", "plurals", "note")
 
 
@@ -76,6 +82,7 @@ class Gazetteer:
     version: str = ""
     heads: tuple[str, ...] = ()         # composition: security nouns
     authorities: tuple[str, ...] = ()   # composition: generic nouns (السلطات) → weaker Moroccan role
+    counterparts: tuple[str, ...] = ()  # composition: generic too, one side's name for the other's bodies
     attributes: tuple[str, ...] = ()    # composition: words allowed between noun and modifier
     possessed: tuple[str, ...] = ()     # composition: nouns that name a body with a pronoun (أجهزته الأمنية)
     venues: tuple[str, ...] = ()        # composition: where a body serves, before the place (بمطار طنجة)

@@ -32,12 +32,12 @@ import ahocorasick
 
 from filters.clitics import possessed_forms, term_variants
 from filters.compose import Composed, Head, Modifier, compose, possessed
-from filters.gazetteer import GazEntity, Gazetteer
+from filters.gazetteer import HEAD_LISTS, GazEntity, Gazetteer
 from filters.fields import Field
 from filters.normalize import normalize, original_span
 from filters.scoring import Units, evaluate, explain, missing, scope_label
 from filters.senses import SIDES, Context, apply_senses
-from filters.watchlist import Watchlist
+from filters.watchlist import EntityRef, Watchlist
 from raqib.items import Entity, Flag, Match
 
 __all__ = ["Matcher", "explain"]
@@ -114,6 +114,9 @@ class Matcher:
                     bucket.append(e_payload)
                     if key in adjectives:
                         bucket.append(j_payload)
+        # composition list → the keys of its nouns (an entity reference's ``heads:`` filter)
+        self._head_keys: dict[str, frozenset[str]] = {
+            name: frozenset(k for head in getattr(gazetteer, name) for k in term_variants(head)) for name in HEAD_LISTS}
         for hi, head in enumerate(gazetteer.heads):
             for key in term_variants(head):
                 table.setdefault(key, []).append(("h", hi))
@@ -122,7 +125,7 @@ class Matcher:
                 for key in term_variants(form):
                     table.setdefault(key, []).append(("p", 0))
         self._weak_heads: set[str] = set()
-        for head in gazetteer.authorities:
+        for head in gazetteer.authorities + gazetteer.counterparts:
             for key in term_variants(head):
                 table.setdefault(key, []).append(("h", -1))
                 self._weak_heads.add(key)
@@ -215,6 +218,11 @@ class Matcher:
         if owned:
             out += possessed(owned, f.norm, mods, f.same_sentence)
         return [c for c in out if self._side(c) is not None]
+
+    def _made_on(self, ref: EntityRef, c: Composed) -> bool:
+        """Whether a composed actor is made on a noun the reference accepts (``heads:``;
+        any when it names none): نظراؤه المغاربة is a counterpart, السلطات المغربية is not."""
+        return not ref.heads or any(c.head in self._head_keys[name] for name in ref.heads)
 
     def _side(self, c: Composed) -> str | None:
         role = self._entities[c.entity].role
@@ -309,11 +317,13 @@ class Matcher:
                         made = self._made_of(f, h.composed)
                         name = self._composed_name(h.composed)
                         for rname in self._role_refs[wi].get(self._side(h.composed), ()):
+                            if not self._made_on(wl.entities[rname], h.composed):
+                                continue
                             hits.append(self._hit(f, h.nstart, h.nend, h.wfirst, h.wlast, rname, name,
                                                   wl.entities[rname].weight, "entity", made))
                         continue
                     for rname, members in self._refs[wi].items():
-                        if h.entity in members:
+                        if h.entity in members and not wl.entities[rname].heads:
                             hits.append(self._hit(f, h.nstart, h.nend, h.wfirst, h.wlast, rname,
                                                   self._entities[h.entity].name, wl.entities[rname].weight,
                                                   "entity"))

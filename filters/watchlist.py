@@ -17,6 +17,9 @@ morocco-security-cooperation.yaml`` for a commented example.  Shape::
           - {term: مذكرة تفاهم, variants: [مذكرات تفاهم], weight: 2}
     entities:               # references to gazetteer roles
       moroccan_actor: {roles: [moroccan_actor]}
+      # heads: keep only the actors composed on the nouns of these gazetteer composition
+      # lists (heads, authorities, counterparts): نظراؤه المغاربة, not السلطات المغربية
+      moroccan_counterparts: {roles: [moroccan_authority], heads: [counterparts]}
     rules:
       - name: core
         all_of: [moroccan_actor, cooperation]   # every group present...
@@ -49,7 +52,7 @@ from pathlib import Path
 import yaml
 
 from filters.clitics import SUFFIX_SETS, expand_suffixes, term_variants
-from filters.gazetteer import ROLES, TYPES
+from filters.gazetteer import HEAD_LISTS, ROLES, TYPES
 from filters.normalize import normalize
 from filters.senses import PROXIMITY, Sense, parse_proximity, parse_senses
 from filters.yamlcheck import REGEX_CHARS, Checker, Problem, compose, did_you_mean, line_of, sort_problems
@@ -64,7 +67,7 @@ _TOP_KEYS = ("name", "description", "threshold", "title_boost", "proximity", "gr
              "rules")
 _GROUP_KEYS = ("description", "weight", "suffixes", "mask", "terms")
 _TERM_KEYS = ("term", "variants", "weight", "suffixes")
-_REF_KEYS = ("description", "roles", "types", "weight")
+_REF_KEYS = ("description", "roles", "types", "heads", "weight")
 _RULE_KEYS = ("name", "description", "all_of", "any_of", "none_of", "context", "lead", "min_weight", "within",
               "same", "weight", "veto", "graded")
 _SAME = ("paragraph", "field")
@@ -101,6 +104,7 @@ class EntityRef:
     types: tuple[str, ...] = ()
     weight: float = 1.0
     description: str = ""
+    heads: tuple[str, ...] = ()     # only actors composed on the nouns of these gazetteer lists
 
 
 @dataclass
@@ -204,10 +208,15 @@ def parse_watchlist(text: str, path: str | Path = "<watchlist>",
             for n, v in rtypes:
                 if v not in TYPES:
                     ck.add(n, f"{where}.types", f"unknown type {v!r}; expected one of: {', '.join(TYPES)}")
+            rheads = ck.str_list(m["heads"][1], f"{where}.heads") if "heads" in m else []
+            for n, v in rheads:
+                if v not in HEAD_LISTS:
+                    ck.add(n, f"{where}.heads", f"unknown composition list {v!r}{did_you_mean(v, set(HEAD_LISTS))}; "
+                                                f"expected one of: {', '.join(HEAD_LISTS)} (the gazetteer's)")
             weight = ck.scalar(m["weight"][1], f"{where}.weight", "number") if "weight" in m else 1.0
             desc = ck.scalar(m["description"][1], f"{where}.description", "str") if "description" in m else ""
             refs[rname] = EntityRef(rname, tuple(v for _, v in rroles), tuple(v for _, v in rtypes),
-                                    float(weight or 1.0), desc or "")
+                                    float(weight or 1.0), desc or "", tuple(v for _, v in rheads))
 
     senses = parse_senses(ck, top["senses"][1], set(groups) | set(refs)) if "senses" in top else []
     proximity = parse_proximity(ck, top["proximity"][1]) if "proximity" in top else dict(PROXIMITY)

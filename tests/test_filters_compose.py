@@ -278,13 +278,60 @@ def test_graded_proximity(title, body, contribution, reach):
      "senses[0].unless_after: unknown group 'zzz'"),
     ("senses: [{name: s, removes: [a], before: [صلاة], context_not_ending: 3}]",
      "senses[0].context_not_ending"),
+    ("entities: {c: {roles: [moroccan_authority], heads: [counterpart]}}",
+     "entities.c.heads: unknown composition list 'counterpart' (did you mean 'counterparts'?)"),
 ], ids=["factor-range", "unknown-group", "no-context", "not-title-alone", "unless-before-group", "unless-title-group",
-        "unless-after-group", "context-not-ending-list"])
+        "unless-after-group", "context-not-ending-list", "heads-unknown-list"])
 def test_new_keys_are_validated(snippet, message):
     text = _GRADED.replace("proximity: {sentence: 1, paragraph: 0.5, article: 0.25}\n", "")
     text = text.replace("rules:", snippet + "\nrules:")
     wl, problems = parse_watchlist(text)
     assert wl is None and any(message in p.format("x") for p in problems), problems
+
+
+
+_HEADS = """
+name: heads
+threshold: 1
+groups:
+  cooperation: {terms: [بالتنسيق مع]}
+entities:
+  counterparts: {roles: [moroccan_authority], heads: [counterparts]}
+  authority: {roles: [moroccan_authority]}
+  actor: {roles: [moroccan_actor], heads: [heads]}
+rules:
+  - {name: with-counterparts, all_of: [counterparts, cooperation], within: 6, weight: 1}
+"""
+
+
+# (id, text, {reference: [surfaces]}): a reference with heads: keeps only the actors
+# composed on those gazetteer lists' nouns, and no listed entity
+HEADS_FILTER = [
+    ("plural-counterparts", "عملت الشرطة بالتنسيق مع نظرائها المغاربة",
+     {"counterparts": ["نظرائها المغاربة"], "authority": ["نظرائها المغاربة"], "actor": []}),
+    ("colleagues", "قال الضابط إنهم يعملون بالتنسيق مع زملائهم المغاربة",
+     {"counterparts": ["زملائهم المغاربة"], "authority": ["زملائهم المغاربة"], "actor": []}),
+    ("authorities-are-not-counterparts", "عملت الشرطة بالتنسيق مع السلطات المغربية",
+     {"counterparts": [], "authority": ["السلطات المغربية"], "actor": []}),
+    ("singular-is-not-a-counterparts-head", "عملت الشرطة بالتنسيق مع نظيرتها المغربية",
+     {"counterparts": [], "authority": ["نظيرتها المغربية"], "actor": []}),
+    ("listed-entity-is-not-composed", "عملت الشرطة بالتنسيق مع المديرية العامة للأمن الوطني",
+     {"counterparts": [], "authority": [], "actor": []}),
+    ("composed-security-head", "عملت مصالح الأمن بطنجة بالتنسيق مع نظرائها",
+     {"counterparts": [], "authority": [], "actor": ["مصالح الأمن بطنجة"]}),
+    ("listed-variant-is-not-composed", "عملت الشرطة المغربية بالتنسيق مع نظرائها",
+     {"counterparts": [], "authority": [], "actor": []}),
+]
+
+
+@pytest.mark.parametrize("text,expected", [h[1:] for h in HEADS_FILTER], ids=[h[0] for h in HEADS_FILTER])
+def test_entity_reference_heads_filter(text, expected):
+    wl, problems = parse_watchlist(_HEADS)
+    assert problems == []
+    flag = Matcher([wl], load_gazetteer(GAZ)).score("", text)[0]
+    got = {ref: [text[m.start:m.end] for m in flag.matches if m.group == ref] for ref in expected}
+    assert got == expected
+    assert flag.flagged == bool(expected["counterparts"])
 
 
 def test_graded_rule_rejects_a_window():
