@@ -92,6 +92,8 @@ COMPOSED = [
      [("قواتها المسلحة", "foreign_partner")]),
     ("possessed-moroccan-city", "في طنجة أوقفت شرطتها رجلا", [("شرطتها", "moroccan_actor")]),
     ("possessed-owner-in-previous-sentence", "زار الوفد المغرب. وأشاد بأجهزته الأمنية", []),
+    ("venue-city-noun", "أوقفت الشرطة القضائية بمدينة وجدة شابا", [("الشرطة القضائية بمدينة وجدة", "moroccan_actor")]),
+    ("prefecture-squad", "أوقفت الفرقة الولائية بوجدة شابا", [("الفرقة الولائية بوجدة", "moroccan_actor")]),
     ("possessed-no-owner", "عززت أجهزتها الأمنية حضورها", []),
     ("possessed-adjective-is-no-owner", "قال الوزير الفرنسي إن جيشه مستعد", []),
     ("possessed-abstract-noun-not-listed", "أكد المغرب أن أمنه خط أحمر", []),
