@@ -93,6 +93,10 @@ def test_sources_toml_is_valid_and_points_at_running_ports(site):
         assert s.homepage == site.base_url(s.name) + "/"
         assert s.feeds or s.sitemaps or s.listings
     assert [s.name for s in parse_sources(site.sources_toml(["qadim"]))] == ["qadim"]
+    only = {s.name: s for s in parse_sources(site.sources_toml(only_feeds={"qadim": ["/rss.xml"]}))}
+    assert (only["qadim"].feeds, only["qadim"].sitemaps, only["qadim"].listings) == \
+        ((site.base_url("qadim") + "/rss.xml",), (), ())
+    assert all(s.feeds or s.sitemaps or s.listings for s in only.values())   # the others keep theirs
 
 
 @pytest.mark.parametrize("outlet", OUTLETS)
