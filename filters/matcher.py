@@ -124,11 +124,10 @@ class Matcher:
             for form in possessed_forms(head):
                 for key in term_variants(form):
                     table.setdefault(key, []).append(("p", 0))
-        self._weak_heads: set[str] = set()
-        for head in gazetteer.authorities + gazetteer.counterparts:
-            for key in term_variants(head):
-                table.setdefault(key, []).append(("h", -1))
-                self._weak_heads.add(key)
+        # generic nouns (السلطات، نظراؤه): a Moroccan actor composed on one is only a moroccan_authority
+        self._weak_heads = self._head_keys["authorities"] | self._head_keys["counterparts"]
+        for key in self._weak_heads:
+            table.setdefault(key, []).append(("h", -1))
         self._attributes = frozenset(a for w in gazetteer.attributes
                                      for a in (normalize(w), normalize(w)[2:] if normalize(w).startswith("ال")
                                                else normalize(w)))
