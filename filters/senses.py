@@ -18,8 +18,10 @@ and the flag's explanation lists what it removed and why::
         not_across: []                  # the context does not count across a hit of these groups
         unless_before: []               # nor when a (kept) hit of these groups comes earlier in
                                         #   the same sentence: الداخلية الإسبانية ... بتعاون مع الديستي
-        unless_title: []                # nor when the title has a hit of these groups: a story
-                                        #   told by a foreign body (الحرس المدني يفكك شبكة ...)
+        unless_lead: []                 # nor when the title or the first paragraph has a hit of
+                                        #   these groups that no sense removed: a story told by a
+                                        #   foreign body (الحرس المدني يفكك شبكة ...، حجزت عناصر
+                                        #   الدرك الفرنسي ...)
         context_not_ending: []          # a context hit of after_groups/before_groups does not
                                         #   count when its last word is one of these (الشرطة
                                         #   «المغربية»: a Moroccan story names its own bodies
@@ -60,10 +62,10 @@ from filters.yamlcheck import REGEX_CHARS, Checker, did_you_mean
 __all__ = ["Sense", "Context", "parse_senses", "parse_proximity", "apply_senses", "PROXIMITY"]
 
 _SENSE_KEYS = ("name", "description", "removes", "before", "after", "before_groups", "after_groups", "window",
-               "terms", "not_across", "title", "not_title", "unless_before", "unless_title", "clause",
+               "terms", "not_across", "title", "not_title", "unless_before", "unless_lead", "clause",
                "unless_after", "context_not_ending")
 #: keys that name groups or entity references (validated against the watchlist's names)
-_GROUP_KEYS = ("before_groups", "after_groups", "not_across", "unless_before", "unless_title", "unless_after")
+_GROUP_KEYS = ("before_groups", "after_groups", "not_across", "unless_before", "unless_lead", "unless_after")
 #: context word lists of a sense rule: next to the hit (before/after) or in the title
 SIDES = ("before", "after", "title", "not_title")
 
@@ -88,7 +90,7 @@ class Sense:
     not_title: tuple[str, ...] = ()
     unless_before: tuple[str, ...] = ()
     clause: bool = False
-    unless_title: tuple[str, ...] = ()
+    unless_lead: tuple[str, ...] = ()
     unless_after: tuple[str, ...] = ()
     context_not_ending: tuple[str, ...] = ()
 
@@ -166,7 +168,7 @@ def parse_senses(ck: Checker, node, known: set[str]) -> list[Sense]:
             out.append(Sense(name, tuple(r for _, r in removes), sides["before"], sides["after"], desc or "",
                              groups["before_groups"], groups["after_groups"], int(window or 0),
                              terms, groups["not_across"], sides["title"], sides["not_title"],
-                             groups["unless_before"], bool(clause), groups["unless_title"],
+                             groups["unless_before"], bool(clause), groups["unless_lead"],
                              groups["unless_after"], not_ending))
     return out
 
@@ -269,8 +271,11 @@ def apply_senses(senses: list[Sense], hits: list, contexts: list[tuple[int, str,
                     return si, c
         return None
 
-    # groups with a hit in the title (for unless_title: the story's teller)
-    title_groups = {h.group for h in hits if h.field == "title"} if any(s.unless_title for s in senses) else set()
+    # groups with a hit in the story's lead, the title or the first paragraph, that no sense
+    # removes (for unless_lead: the story's teller; نحو الدول الأوروبية is a destination, not one)
+    wanted = {g for s in senses for g in s.unless_lead}
+    lead_groups = {h.group for h in hits if h.group in wanted and (h.field == "title" or h.para < 1)
+                   and (h.group not in targets or context_of(h) is None)}
     kept, gone = [], {}
     clause_of: dict[str, tuple] = {}      # field → (last removed hit, its found) of a clause sense
     order = {id(h): i for i, h in enumerate(hits)}
@@ -299,7 +304,7 @@ def apply_senses(senses: list[Sense], hits: list, contexts: list[tuple[int, str,
             if any(o.group in held and o.field == h.field and o.wlast < h.wfirst
                    and fields[h.field].same_sentence(o.nend, h.nstart) for o in kept):
                 found = None
-        if found is not None and title_groups.intersection(senses[found[0]].unless_title):
+        if found is not None and lead_groups.intersection(senses[found[0]].unless_lead):
             found = None
         if found is not None and senses[found[0]].unless_after and _paired(senses[found[0]], found[1], hits, fields):
             found = None

@@ -190,7 +190,7 @@ def test_sense_rules(default, text, sense):
     assert senses == ({sense} if sense else set()), explain(flag)
 
 
-# (id, title, body, sense that removes a match, or None): unless_title reads the story's teller
+# (id, title, body, sense that removes a match, or None): unless_lead reads the story's teller
 TITLED_SENSES = [
     ("domestic-story", "تفكيك شبكة بطنجة", "جرت العملية بتنسيق مع المديرية العامة لمراقبة التراب الوطني",
      "domestic-coordination"),
@@ -198,6 +198,15 @@ TITLED_SENSES = [
      "جرت العملية بتنسيق مع المديرية العامة لمراقبة التراب الوطني", None),
     ("a-country-in-the-title-is-not-a-body", "إسبانيا: تفكيك شبكة في قادس",
      "جرت العملية بتنسيق مع المديرية العامة لمراقبة التراب الوطني", "domestic-coordination"),
+    # the lead is the title and the first paragraph; a name a sense took away tells nothing
+    ("foreign-body-in-the-first-paragraph", "حجز طنين من الحشيش",
+     "حجزت عناصر الدرك الفرنسي شحنة قرب بربينيان.\nوجرى التحقيق بتنسيق مع الدرك الملكي", None),
+    ("foreign-body-only-in-a-later-paragraph", "حجز طنين من الحشيش",
+     "حجزت عناصر الأمن شحنة بطنجة.\nوجرى التحقيق بتنسيق مع الدرك الملكي.\nوأشادت الشرطة الإسبانية بالعملية",
+     "domestic-coordination"),
+    ("a-destination-in-the-lead-is-not-a-teller", "إحباط تهريب شحنة",
+     "أحبطت مصالح الأمن الوطني، بتعاون مع أعوان إدارة الجمارك، تهريب شحنة متجهة نحو الدول الأوروبية",
+     "domestic-coordination+destination"),
     # unless_after: a foreign body joined to the Moroccan one is the other side of the work
     ("pair-with-a-foreign-body", "تفكيك شبكة بطنجة",
      "جرت العملية بتنسيق بين المديرية العامة لمراقبة التراب الوطني والشرطة الإسبانية", None),
@@ -209,6 +218,7 @@ TITLED_SENSES = [
     ("moroccan-body-named-by-its-country-coordinated", "تفكيك شبكة في ألميريا",
      "جرت العملية بتنسيق مع الجمارك والشرطة المغربيتين", None),
     ("foreign-body-after-punctuation", "تفكيك شبكة بطنجة",
+     "أوقفت عناصر الأمن بطنجة مشتبها فيه.\n"
      "جرت العملية بتنسيق مع المديرية العامة لمراقبة التراب الوطني، والشرطة الإسبانية أشادت بها",
      "domestic-coordination"),
 ]
@@ -218,7 +228,7 @@ TITLED_SENSES = [
 def test_sense_rules_with_a_title(default, title, body, sense):
     flag = default.score(title, body)[0]
     senses = {r["name"] for r in flag.rules if r.get("sense")}
-    assert senses == ({sense} if sense else set()), explain(flag)
+    assert senses == (set(sense.split("+")) if sense else set()), explain(flag)
 
 
 def test_sense_removes_the_match_and_says_so(default):
@@ -274,8 +284,8 @@ def test_graded_proximity(title, body, contribution, reach):
     ("senses: [{name: s, removes: [a], before: [صلاة], not_title: [دال]}]", "not_title only qualifies title"),
     ("senses: [{name: s, removes: [a], before: [صلاة], unless_before: [zzz]}]",
      "senses[0].unless_before: unknown group 'zzz'"),
-    ("senses: [{name: s, removes: [a], before: [صلاة], unless_title: [zzz]}]",
-     "senses[0].unless_title: unknown group 'zzz'"),
+    ("senses: [{name: s, removes: [a], before: [صلاة], unless_lead: [zzz]}]",
+     "senses[0].unless_lead: unknown group 'zzz'"),
     ("senses: [{name: s, removes: [a], before: [صلاة], unless_after: [zzz]}]",
      "senses[0].unless_after: unknown group 'zzz'"),
     ("senses: [{name: s, removes: [a], before: [صلاة], context_not_ending: 3}]",
