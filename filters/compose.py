@@ -15,7 +15,9 @@ phrase is recognised from its parts:
                 * a place (type ``place``) after ب / في or in construct (أمن طنجة), also after
                   a venue noun (شرطة الحدود بمطار طنجة، العاملين بميناء الناظور);
                 * a country name after ب / في / ل+ال or in construct (شرطة هولندا، جهاز
-                  الاستخبارات الداخلية للمملكة المغربية) — not after
+                  الاستخبارات الداخلية للمملكة المغربية), or after من when the head is one
+                  of the gazetteer's ``composition.envoys``, people sent from a country
+                  (وفد أمني من المملكة المغربية، ضباط من الدرك الفرنسي) — not after
                   an abstract head such as الأمن ("أمن إسبانيا" is usually Spain's
                   security, not its police).
 
@@ -97,7 +99,8 @@ def _bare(token: str) -> str:
 
 def compose(norm: str, spans: list[tuple[int, int]], heads: list[Head], modifiers: list[Modifier],
             attributes: frozenset[str], gap_clean, venues: frozenset[str] = frozenset(),
-            named: frozenset[tuple[int, int]] = frozenset()) -> list[Composed]:
+            named: frozenset[tuple[int, int]] = frozenset(),
+            envoys: frozenset[str] = frozenset()) -> list[Composed]:
     """Composed actors of one normalised field.
 
     Args:
@@ -111,6 +114,7 @@ def compose(norm: str, spans: list[tuple[int, int]], heads: list[Head], modifier
         named: ``(wfirst, wlast)`` word spans of listed organisations (القوات المسلحة
             الملكية): a place after such a name says where the body is, not whose it is
             (القوات المسلحة الملكية ببيروت is Morocco's), so only an adjective composes it.
+        envoys: normalised heads that also take من before their country (وفد أمني من).
     """
     if not heads or not modifiers:
         return []
@@ -129,6 +133,7 @@ def compose(norm: str, spans: list[tuple[int, int]], heads: list[Head], modifier
                              head_text) in NOT_HEADS_AFTER:
             continue
         abstract = _bare(head_last) in ABSTRACT_HEADS
+        envoy = bool(envoys) and _is_envoy(head_text, envoys)
         indefinite = not _CLITIC_DEF.match(head_last)
         t, prep, skipped, venue, coord = h.wlast + 1, False, 0, False, False
         coord_head = False                  # the coordinated noun is itself a security noun
@@ -142,7 +147,7 @@ def compose(norm: str, spans: list[tuple[int, int]], heads: list[Head], modifier
             if found is not None:
                 break
             tok = norm[spans[t][0]:spans[t][1]]
-            if tok in _PREPOSITIONS and not prep:
+            if (tok in _PREPOSITIONS or envoy and tok == "من") and not prep:
                 prep = True
             elif not venue and (tok[1:] in venues and tok[0] == "ب" and not prep or prep and tok in venues):
                 prep = venue = True
@@ -189,6 +194,13 @@ def compose(norm: str, spans: list[tuple[int, int]], heads: list[Head], modifier
             out.append(Composed(wfirst, m.wlast, nstart, m.nend, m.entity, head_text, norm[m.nstart:m.nend],
                                 hstart=-1 if i == 0 else h.nstart))
     return out
+
+
+def _is_envoy(head: str, envoys: frozenset[str]) -> bool:
+    """Is the head, as written or without one or two proclitics (ووفد، لوفد، وللوفد), an envoy?
+    وفد itself begins with و, so the written form is tried first."""
+    return head in envoys or (head[:1] in "وفبل" and (head[1:] in envoys or
+                                                       head[1:2] in "وفبل" and head[2:] in envoys))
 
 
 def _modifier_at(cands, norm: str, prep: bool, indefinite: bool, abstract: bool) -> Modifier | None:

@@ -38,6 +38,8 @@ the nouns and the attributes that may stand between noun and modifier; the match
                                                    # الأمنية، جيشها): the owner is the country
                                                    # named just before, in the same sentence
       venues: [مطار, ميناء]                          # where a body serves: شرطة الحدود بمطار طنجة
+      envoys: [وفد أمني, ضباط]                       # heads sent from a country, which also take
+                                                   # من before it (وفد أمني من المملكة المغربية)
 """
 
 from __future__ import annotations
@@ -58,7 +60,7 @@ __all__ = ["Gazetteer", "GazEntity", "TYPES", "ROLES", "HEAD_LISTS", "load_gazet
 
 TYPES = ("person", "organisation", "country", "place")
 ROLES = ("moroccan_actor", "foreign_partner", "moroccan_place", "moroccan_city", "moroccan_context", "moroccan_authority")
-_COMPOSITION_KEYS = ("heads", "authorities", "counterparts", "attributes", "possessed", "venues")
+_COMPOSITION_KEYS = ("heads", "authorities", "counterparts", "attributes", "possessed", "venues", "envoys")
 #: Composition lists of nouns a composed actor can be made on (a watchlist entity reference
 #: may keep only the actors made on some of them: ``heads: [counterparts]``).
 HEAD_LISTS = ("heads", "authorities", "counterparts")
@@ -86,6 +88,7 @@ class Gazetteer:
     attributes: tuple[str, ...] = ()    # composition: words allowed between noun and modifier
     possessed: tuple[str, ...] = ()     # composition: nouns that name a body with a pronoun (أجهزته الأمنية)
     venues: tuple[str, ...] = ()        # composition: where a body serves, before the place (بمطار طنجة)
+    envoys: tuple[str, ...] = ()        # composition: heads that also take من before their country
 
     @property
     def roles(self) -> set[str]:
@@ -124,6 +127,11 @@ def parse_gazetteer(text: str, path: str | Path = "<gazetteer>") -> tuple[Gazett
                     if REGEX_CHARS.search(v) or not normalize(v):
                         ck.add(n, f"composition.{key}", f"{v!r} is not a plain word or phrase")
                 setattr(gaz, key, tuple(dict.fromkeys(v for _, v in vals if normalize(v))))
+            # an envoy is a head that also takes من: one that is not a head would never be read
+            known = {normalize(h) for h in gaz.heads}
+            for n, v in (ck.str_list(comp["envoys"][1], "composition.envoys") if "envoys" in comp else []):
+                if normalize(v) and normalize(v) not in known:
+                    ck.add(n, "composition.envoys", f"{v!r} is not in composition.heads; add it there too")
     seen_names: dict[str, int] = {}
     seen_variants: dict[str, tuple[str, int]] = {}
     if top and "entities" in top:

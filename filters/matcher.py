@@ -132,6 +132,7 @@ class Matcher:
                                      for a in (normalize(w), normalize(w)[2:] if normalize(w).startswith("ال")
                                                else normalize(w)))
         self._venues = frozenset(normalize(w) for w in gazetteer.venues)
+        self._envoys = frozenset(normalize(w) for w in gazetteer.envoys)
         self._terms: list[tuple[int, str, str, float]] = []    # (watchlist, group, term, weight)
         self._senses: list[tuple[int, int, str]] = []           # (watchlist, sense, side)
         for wi, wl in enumerate(self.watchlists):
@@ -213,7 +214,7 @@ class Matcher:
                         mods.append(Modifier(r.wfirst, r.wlast, r.nstart, r.nend, p[1],
                                              ("j", p[1]) in r.payloads, ent.type == "place"))
         out = (compose(f.norm, f.index.spans, heads, mods, self._attributes, f.gap_clean, self._venues,
-                       frozenset(named)) if heads else [])
+                       frozenset(named), self._envoys) if heads else [])
         if owned:
             out += possessed(owned, f.norm, mods, f.same_sentence)
         return [c for c in out if self._side(c) is not None]

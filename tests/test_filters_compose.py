@@ -97,6 +97,11 @@ COMPOSED = [
     ("possessed-no-owner", "عززت أجهزتها الأمنية حضورها", []),
     ("possessed-adjective-is-no-owner", "قال الوزير الفرنسي إن جيشه مستعد", []),
     ("possessed-abstract-noun-not-listed", "أكد المغرب أن أمنه خط أحمر", []),
+    # envoys: people sent from a country also take من before it
+    ("envoy-from-country", "تسلم المتهم وفد أمني من المملكة المغربية", [("وفد أمني من المملكة المغربية", "moroccan_actor")]),
+    ("envoy-with-clitic-from-country", "ووفد عسكري من إسبانيا يزور الرباط", [("ووفد عسكري من إسبانيا", "foreign_partner")]),
+    ("envoy-officers-from-country", "شارك الضباط من فرنسا في الدورة", [("الضباط من فرنسا", "foreign_partner")]),
+    ("body-does-not-take-min", "طلبت الشرطة من إسبانيا تسليمه", []),
 ]
 
 
@@ -292,7 +297,7 @@ def test_graded_proximity(title, body, contribution, reach):
      "senses[0].context_not_ending"),
     ("entities: {c: {roles: [moroccan_authority], heads: [counterpart]}}",
      "entities.c.heads: unknown composition list 'counterpart' (did you mean 'counterparts'?)"),
-], ids=["factor-range", "unknown-group", "no-context", "not-title-alone", "unless-before-group", "unless-title-group",
+], ids=["factor-range", "unknown-group", "no-context", "not-title-alone", "unless-before-group", "unless-lead-group",
         "unless-after-group", "context-not-ending-list", "heads-unknown-list"])
 def test_new_keys_are_validated(snippet, message):
     text = _GRADED.replace("proximity: {sentence: 1, paragraph: 0.5, article: 0.25}\n", "")

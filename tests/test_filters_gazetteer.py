@@ -110,3 +110,12 @@ def test_invalid_gazetteer_lists_every_problem():
     ]
     with pytest.raises(WatchlistError):
         load_gazetteer(path)
+
+
+def test_an_envoy_must_be_a_head(tmp_path):
+    """composition.envoys only widens heads: an envoy that is not a head would never be read."""
+    path = tmp_path / "gaz.yaml"
+    path.write_text("composition:\n  heads: [وفد أمني]\n  envoys: [وفد أمني, وفد تجاري]\n"
+                    "entities:\n  - {name: المغرب, type: country, role: moroccan_place}\n", encoding="utf-8")
+    assert [p.format("gaz.yaml") for p in validate_gazetteer(path)] == [
+        "gaz.yaml:3: composition.envoys: 'وفد تجاري' is not in composition.heads; add it there too"]
