@@ -197,7 +197,7 @@ def compose(norm: str, spans: list[tuple[int, int]], heads: list[Head], modifier
 
 
 def _is_envoy(head: str, envoys: frozenset[str]) -> bool:
-    """Is the head, as written or without one or two proclitics (ووفد، لوفد، وللوفد), an envoy?
+    """Is the head, as written or without one or two proclitics (ووفد، لوفد، وبالوفد), an envoy?
     وفد itself begins with و, so the written form is tried first."""
     return head in envoys or (head[:1] in "وفبل" and (head[1:] in envoys or
                                                        head[1:2] in "وفبل" and head[2:] in envoys))

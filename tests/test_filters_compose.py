@@ -9,6 +9,7 @@ import pytest
 from filters.gazetteer import load_gazetteer, parse_gazetteer
 from filters.loading import load_matcher
 from filters.matcher import Matcher, explain
+from filters.normalize import normalize
 from filters.watchlist import parse_watchlist
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -430,3 +431,13 @@ def test_removed_list_runs_past_an_unlisted_coordinated_item(default, body, kept
     flag = default.score("", body)[0]
     partners = [body[m.start:m.end] for m in flag.matches if m.group == "partner"]
     assert partners == kept, explain(flag)
+
+
+@pytest.mark.parametrize("head,expected", [
+    ("وفد أمني", True), ("ووفد أمني", True), ("لوفد أمني", True), ("وبالوفد الأمني", True),
+    ("بالوفد الأمني", True), ("فد أمني", False), ("وفد تجاري", False),
+])
+def test_envoy_heads_with_proclitics(head, expected):
+    from filters.compose import _is_envoy
+    envoys = frozenset(normalize(x) for x in ("وفد أمني", "الوفد الأمني"))
+    assert _is_envoy(normalize(head), envoys) is expected
