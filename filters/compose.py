@@ -25,9 +25,11 @@ A body may also be named with a possessive pronoun, its owner named earlier in t
 sentence: اخترنا المغرب لأن أجهزته الأمنية ...، أعلنت إسبانيا أن قواتها ... (:func:`possessed`;
 the gazetteer's ``composition.possessed`` lists the nouns).  The owner is the nearest
 country or place named before the noun in the same sentence, at most
-``MAX_POSSESSOR_WORDS`` words back; no agreement is checked.
+``MAX_POSSESSOR_WORDS`` words back; no agreement is checked.  And a sentence opened by a
+place and a comma (أما في المغرب، فقد أوقفت مصالح الشرطة القضائية ...) names that place's
+bodies bare, as results are told country by country (:func:`framed`).
 
-A comma or full stop between the parts breaks the phrase.  Coordinated adjectives
+Otherwise a comma or full stop between the parts breaks the phrase.  Coordinated adjectives
 (السلطات الأمنية المغربية والإسبانية) each make an actor of the same noun.  The side
 of the actor is the modifier's: Moroccan roles make a ``moroccan_actor``, a
 ``foreign_partner`` makes a foreign one.  Pure code: no I/O, no state.
@@ -40,8 +42,8 @@ from dataclasses import dataclass
 
 from filters.clitics import SUFFIX_SETS
 
-__all__ = ["Head", "Modifier", "Composed", "compose", "possessed", "ABSTRACT_HEADS", "MAX_ATTRIBUTES",
-           "MAX_POSSESSOR_WORDS"]
+__all__ = ["Head", "Modifier", "Composed", "compose", "possessed", "framed", "ABSTRACT_HEADS", "MAX_ATTRIBUTES",
+           "MAX_POSSESSOR_WORDS", "MAX_FRAMED_WORDS"]
 
 MAX_ATTRIBUTES = 3
 #: How far back (words) a possessive pronoun's owner may be named: a clause or two.
@@ -217,6 +219,54 @@ def _modifier_at(cands, norm: str, prep: bool, indefinite: bool, abstract: bool)
         if not abstract and (prep or via_b or indefinite):
             return m
     return None
+
+
+#: Words that may open a sentence before its frame's place (وفي المغرب، أما في إسبانيا، فقد ...)
+_FRAME_OPENERS = frozenset({"في", "وفي", "اما", "وأما", "واما", "فيما"})
+#: How far (words) into its sentence a framed head may stand.
+MAX_FRAMED_WORDS = 12
+
+
+def framed(heads: list[Head], norm: str, spans: list[tuple[int, int]], places: list[Modifier],
+           gap_clean, same_sentence, taken: set[int]) -> list[Composed]:
+    """Bare security heads in a sentence opened by a place and a comma (أما في المغرب، فقد
+    أوقفت مصالح الشرطة القضائية ...، وفي إسبانيا، فككت الشرطة ...): a story that reports an
+    operation country by country names each country's bodies without an adjective.  The
+    frame is a country or place after في (or with ب attached) that only an opener word
+    (:data:`_FRAME_OPENERS`) precedes in its sentence and that a comma closes; a head
+    (not one already composed, ``taken`` holds their first words) takes its side when it
+    stands in the same sentence at most :data:`MAX_FRAMED_WORDS` words after it."""
+    out: list[Composed] = []
+    frames = []
+    for m in places:
+        if m.adjective:
+            continue
+        surface = norm[m.nstart:m.nend].removeprefix("و")
+        w = m.wfirst
+        if not surface.startswith("ب"):
+            if w == 0 or norm[spans[w - 1][0]:spans[w - 1][1]] not in _FRAME_OPENERS:
+                continue
+            w -= 1
+        # only openers before the frame in its sentence
+        k = w - 1
+        while k >= 0 and same_sentence(spans[k][1], spans[w][0]) and \
+                norm[spans[k][0]:spans[k][1]] in _FRAME_OPENERS:
+            k -= 1
+        if k >= 0 and same_sentence(spans[k][1], spans[w][0]) and gap_clean(spans[k][1], spans[w][0]):
+            continue            # a word of the sentence before the frame
+        nxt = m.wlast + 1
+        if nxt >= len(spans) or gap_clean(m.nend, spans[nxt][0]):
+            continue            # no comma closes it
+        frames.append(m)
+    for h in heads:
+        if h.wfirst in taken:
+            continue
+        for m in frames:
+            if m.wlast < h.wfirst <= m.wlast + MAX_FRAMED_WORDS and same_sentence(m.nend, h.nstart):
+                out.append(Composed(h.wfirst, h.wlast, h.nstart, h.nend, m.entity, norm[h.nstart:h.nend],
+                                    norm[m.nstart:m.nend], m.nstart))
+                break
+    return out
 
 
 def possessed(heads: list[Head], norm: str, owners: list[Modifier], same_sentence) -> list[Composed]:

@@ -31,7 +31,7 @@ from typing import NamedTuple
 import ahocorasick
 
 from filters.clitics import possessed_forms, term_variants
-from filters.compose import Composed, Head, Modifier, compose, possessed
+from filters.compose import Composed, Head, Modifier, compose, framed, possessed
 from filters.gazetteer import HEAD_LISTS, GazEntity, Gazetteer
 from filters.fields import Field
 from filters.normalize import normalize, original_span
@@ -217,6 +217,9 @@ class Matcher:
                        frozenset(named), self._envoys) if heads else [])
         if owned:
             out += possessed(owned, f.norm, mods, f.same_sentence)
+        if heads:
+            taken = {c.wfirst for c in out}
+            out += framed(heads, f.norm, f.index.spans, mods, f.gap_clean, f.same_sentence, taken)
         return [c for c in out if self._side(c) is not None]
 
     def _made_on(self, ref: EntityRef, c: Composed) -> bool:

@@ -103,6 +103,17 @@ COMPOSED = [
     ("envoy-with-clitic-from-country", "ووفد عسكري من إسبانيا يزور الرباط", [("ووفد عسكري من إسبانيا", "foreign_partner")]),
     ("envoy-officers-from-country", "شارك الضباط من فرنسا في الدورة", [("الضباط من فرنسا", "foreign_partner")]),
     ("body-does-not-take-min", "طلبت الشرطة من إسبانيا تسليمه", []),
+    # framed: a sentence opened by a place and a comma names that place's bodies bare
+    ("framed-by-morocco", "أما في المغرب، فقد أوقفت مصالح الشرطة القضائية 12 شخصا",
+     [("الشرطة القضائية", "moroccan_actor")]),
+    ("framed-by-a-foreign-country", "وفي إسبانيا، فككت الشرطة شبكة", [("الشرطة", "foreign_partner")]),
+    ("framed-with-b", "وبإيطاليا، أوقفت الشرطة ثلاثة أشخاص", [("الشرطة", "foreign_partner")]),
+    ("frame-not-opening-the-sentence", "قال الوزير في المغرب، إن الشرطة أوقفت شخصا", []),
+    ("frame-without-a-comma", "وفي المغرب أوقفت الشرطة شخصا", []),
+    ("framed-head-keeps-its-own-adjective", "وفي المغرب، أشادت الشرطة الإسبانية بالتعاون",
+     [("الشرطة الإسبانية", "foreign_partner")]),
+    ("framed-head-too-far", "وفي المغرب، " + "كلمة " * 13 + "الشرطة", []),
+    ("frame-ends-with-its-sentence", "وفي المغرب، تراجعت الجريمة. وأوقفت الشرطة شخصا", []),
 ]
 
 
