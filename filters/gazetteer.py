@@ -121,15 +121,16 @@ def parse_gazetteer(text: str, path: str | Path = "<gazetteer>") -> tuple[Gazett
     if top and "composition" in top:
         comp = ck.mapping(top["composition"][1], "composition", _COMPOSITION_KEYS, ("heads",))
         if comp:
+            listed: dict[str, list] = {}
             for key in _COMPOSITION_KEYS:      # each key is the Gazetteer field of the same name
-                vals = ck.str_list(comp[key][1], f"composition.{key}") if key in comp else []
+                vals = listed[key] = ck.str_list(comp[key][1], f"composition.{key}") if key in comp else []
                 for n, v in vals:
                     if REGEX_CHARS.search(v) or not normalize(v):
                         ck.add(n, f"composition.{key}", f"{v!r} is not a plain word or phrase")
                 setattr(gaz, key, tuple(dict.fromkeys(v for _, v in vals if normalize(v))))
             # an envoy is a head that also takes من: one that is not a head would never be read
             known = {normalize(h) for h in gaz.heads}
-            for n, v in (ck.str_list(comp["envoys"][1], "composition.envoys") if "envoys" in comp else []):
+            for n, v in listed["envoys"]:
                 if normalize(v) and normalize(v) not in known:
                     ck.add(n, "composition.envoys", f"{v!r} is not in composition.heads; add it there too")
     seen_names: dict[str, int] = {}

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from filters.gazetteer import load_gazetteer, validate_gazetteer
+from filters.gazetteer import load_gazetteer, parse_gazetteer, validate_gazetteer
 from filters.matcher import Matcher
 from raqib.errors import WatchlistError
 
@@ -119,3 +119,12 @@ def test_an_envoy_must_be_a_head(tmp_path):
                     "entities:\n  - {name: المغرب, type: country, role: moroccan_place}\n", encoding="utf-8")
     assert [p.format("gaz.yaml") for p in validate_gazetteer(path)] == [
         "gaz.yaml:3: composition.envoys: 'وفد تجاري' is not in composition.heads; add it there too"]
+
+
+def test_a_malformed_envoy_is_reported_once():
+    """The envoys check reads the list the composition loop already read, not a second time."""
+    text = ("composition:\n  heads: [وفد أمني]\n  envoys: [وفد أمني, [x]]\n"
+            "entities:\n  - {name: المغرب, type: country, role: moroccan_place}\n")
+    _, problems = parse_gazetteer(text)
+    assert [p.format("g.yaml") for p in problems] == [
+        "g.yaml:3: composition.envoys[1]: expected a text value, got a list"]
