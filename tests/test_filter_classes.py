@@ -1050,11 +1050,25 @@ CASES = [
      "ألمانيا لفائدة المخابرات المغربية.\n"
      "وقالت النيابة إن المتهم كان يلتقي ضابط اتصال في سفارة الرباط وينقل إليه المعلومات، في إطار تعاون سري"
      " دام ثلاث سنوات.", False),
+    # -- cooperation called for or said to be missing is a plea, not news (sense call-or-absence; dev: 1 false flag gone, no positive lost)
+    ('absence-of-coordination-is-not-news', 'تحليل: الحدود الجنوبية بين التهريب وغياب التنسيق',
+     'يرى باحثون أن المغرب وموريتانيا يواجهان شبكات التهريب في المنطقة الحدودية كل على حدة.\n'
+     'ويقول أحدهم إن غياب إطار دائم للتنسيق الأمني بين الرباط ونواكشوط يترك فراغا تستغله الشبكات العابرة للحدود.', False),
+    ('a-call-for-a-security-partnership-is-not-news', 'رأي: الساحل يحتاج إلى المغرب',
+     'يدعو كاتب هذه السطور إلى شراكة أمنية بين المغرب ودول الساحل تقوم على تبادل المعلومات الاستخباراتية وتكوين الضباط.\n'
+     'فالحاجة إلى التعاون الأمني مع مالي والنيجر لم تعد ترفا، في ظل تمدد الجماعات المسلحة.', False),
+    ('a-call-continued-after-a-comma', 'رأي: الساحل يحتاج إلى المغرب',
+     'يدعو كاتب هذه السطور إلى شراكة أمنية بين المغرب ودول الساحل، تقوم على تبادل المعلومات الاستخباراتية وتكوين الضباط.', False),
+    ('a-call-beside-an-act-stays', 'لقاء أمني مغربي إسباني بالرباط',
+     'استقبل المدير العام للأمن الوطني بالرباط وفدا من الشرطة الوطنية الإسبانية، وبحث الجانبان حصيلة العمليات المشتركة ضد شبكات تهريب المخدرات.\n'
+     'وأكد الطرفان ضرورة تعزيز التنسيق الأمني استعدادا لكأس العالم 2030.', True),
 ]
 
 
 #: Known limits, kept visible (strict: they fail the suite once they pass, so the mark goes).
 KNOWN_MISSES: dict[str, str] = {
+    "a-call-continued-after-a-comma": "a call's scope ends at the comma: the cooperation phrase after it "
+                                      "(، تقوم على تبادل المعلومات) is read as news",
     "our-moroccan-counterparts-no-security-word": "counterparts named, but nothing in the sentence says the "
                                                   "security domain (العملية is not a security word)",
 }
