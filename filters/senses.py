@@ -38,7 +38,9 @@ A ``title`` sense reads the story's subject, not a word's neighbours: الأمن
 also the name of Algeria's and Tunisia's police, and in a story titled about Algeria and
 not about Morocco it is Algeria's.
 
-A coordinated hit right after a removed one (سائحتان من النرويج والدنمارك) goes with it.
+A coordinated hit right after a removed one (سائحتان من النرويج والدنمارك) goes with it, and
+a list whose first item is no hit is read from where it starts (يتقنون الإنجليزية والإسبانية:
+والإسبانية takes the context of الإنجليزية, right after يتقنون).
 With ``clause: true`` so does every later hit of the sense's groups up to the next
 punctuation: a denial covers its clause (لم تتوصل بأي طلب تسليم من نظيرتها الإسبانية:
 the counterpart is part of what did not happen), but a comma ends it (لا يوجد أي طلب
@@ -276,6 +278,8 @@ def apply_senses(senses: list[Sense], hits: list, contexts: list[tuple[int, str,
     wanted = {g for s in senses for g in s.unless_lead}
     lead_groups = {h.group for h in hits if h.group in wanted and (h.field == "title" or h.para < 1)
                    and (h.group not in targets or context_of(h) is None)}
+    # words some hit covers: a list's first item that is no hit starts the list itself
+    covered = {(h.field, w) for h in hits for w in range(h.wfirst, h.wlast + 1)}
     kept, gone = [], {}
     clause_of: dict[str, tuple] = {}      # field → (last removed hit, its found) of a clause sense
     order = {id(h): i for i, h in enumerate(hits)}
@@ -293,6 +297,12 @@ def apply_senses(senses: list[Sense], hits: list, contexts: list[tuple[int, str,
             if prev is not None and getattr(h, "coordinated", False) and h.group in senses[prev[1][0]].removes \
                     and fields[h.field].gap_clean(prev[0].nend, h.nstart):
                 found = prev[1]
+            elif prev is None and getattr(h, "coordinated", False) and h.wfirst >= 1 \
+                    and (h.field, h.wfirst - 1) not in covered:
+                # ... and a list whose first item is no hit at all (يتقنون الإنجليزية والإسبانية,
+                # الإنجليزية unlisted): the coordinated hit is read from where the list starts
+                found = context_of(h._replace(wfirst=h.wfirst - 1,
+                                              nstart=fields[h.field].index.spans[h.wfirst - 1][0]))
         if found is None and h.field in clause_of:
             # a denial's clause: a later hit of its groups before the next punctuation
             prev_hit, prev_found = clause_of[h.field]

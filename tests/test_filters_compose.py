@@ -435,6 +435,11 @@ def test_title_sense(title, body, removed):
     ("بمشاركة فنانين من المغرب ومالي والسنغال والولايات المتحدة، والأمن المغربي يتعاون مع فرنسا", ["فرنسا"]),
     # a comma ends the list: what follows is not coordinated with it
     ("بمشاركة فنانين من المغرب ومالي، والسنغال تتعاون مع فرنسا", ["والسنغال", "فرنسا"]),
+    # the list's first item is no listed name (الإنجليزية): its coordinated items are read from
+    # where the list starts, right after the context
+    ("عناصر يتقنون الإنجليزية والإسبانية والألمانية، والأمن المغربي يتعاون مع فرنسا", ["فرنسا"]),
+    # ... but a coordinated name after an unrelated word is not in a list with the context
+    ("عناصر يتقنون العمل الميداني والإسبانية تتعاون مع فرنسا", ["والإسبانية", "فرنسا"]),
 ])
 def test_removed_list_runs_past_an_unlisted_coordinated_item(default, body, kept):
     """A sense removes a whole coordinated list (من المغرب ومالي والسنغال), even when one
