@@ -21,6 +21,9 @@ SNIPPET_CHARS = 60
 _SENTENCE_END = re.compile(r"[.!?؟؛\n]")
 _NEWLINE = re.compile(r"\n")
 _PHRASE_BREAK = re.compile(r"[.,،;؛:!?؟()\[\]«»\"\n]")
+#: a source named between two commas (، حسب المصدر ذاته،  ، وفق المصدر نفسه،): a parenthesis
+_ATTRIBUTION = re.compile(r"[،,]\s*(?:و?(?:حسب|بحسب|وفق|وفقا ل|طبقا ل|استنادا إلى|استنادا ل|نقلا عن|كما))"
+                          r"[^،,.;؛:!?؟()\[\]«»\"\n]{1,40}[،,]")
 
 
 def breaks(text: str) -> tuple[list[int], list[int]]:
@@ -52,8 +55,17 @@ class Field:
         return bisect.bisect_left(self.sbreaks, start)
 
     def gap_clean(self, nstart: int, nend: int) -> bool:
-        """No phrase-ending punctuation in the original text between two normalised offsets."""
-        return self._unbroken(_PHRASE_BREAK, nstart, nend)
+        """No phrase-ending punctuation in the original text between two normalised offsets.
+
+        A source named between two commas (ينحدر المهاجرون، حسب المصدر ذاته، من السنغال) is a
+        parenthesis, not a break: the phrase goes on around it."""
+        s, e = original_span(self.text, self.offsets, nstart, nend) if nend > nstart else (0, 0)
+        if e <= s:
+            return True
+        gap = self.text[s:e]
+        if not _PHRASE_BREAK.search(gap):
+            return True
+        return not _PHRASE_BREAK.search(_ATTRIBUTION.sub(" ", gap))
 
     def waw_word(self, w: int) -> bool:
         """Word ``w`` is written with the conjunction و attached (ومالي): one more item of a list."""

@@ -187,6 +187,9 @@ SENSES = [
     ("partner-police", "بتنسيق مع الشرطة الفرنسية", None),
     ("coordination-across-partner", "تعاون الشرطة الإسبانية مع المديرية العامة لمراقبة التراب الوطني", None),
     ("punctuation-breaks", "صلاة، المغرب", None),
+    # a source named between two commas is a parenthesis, not a break (origin-verb's window)
+    ("origin-across-a-source", "وينحدر المهاجرون، حسب المصدر ذاته، من السنغال", "origin-verb"),
+    ("origin-across-a-clause-stays-broken", "وينحدر المهاجرون، وقد سلموا للأمن، من السنغال", None),
     ("and-with-is-not-a-dateline", "تعاون أمني مع المغرب ومع إسبانيا", None),
     ("extradition-to-is-no-route", "تسليمه إلى المغرب", None),
     ("continued-is-not-origin", "واصل المغرب جهوده لتفكيك الخلايا الإرهابية", None),
