@@ -172,6 +172,7 @@ SENSES = [
     ("origin-of-a-shipment", "شحنات الحشيش القادمة من المغرب", "destination"),
     ("another-one-is-a-person", "توقيف مواطن هولندي وآخر إسباني", "person-nationality"),
     ("led-by-a-national", "شبكة يتزعمها هولندي", "person-nationality"),
+    ("he-is-a-national", "زعيم الشبكة، وهو مغربي يحمل الجنسية الإسبانية", "person-nationality"),
     ("nationality-of-a-gang", "عصابات المافيا المغربية في بلجيكا", "object-nationality"),
     ("cannabis-is-not-india", "حجز أطنان من القنب الهندي", "object-nationality"),
     ("arrest-of-a-national", "حجز الكوكايين وتوقيف هولندي", "person-nationality"),
