@@ -44,7 +44,11 @@ same scoring (``Matcher.score(title, body)``) as the crawl pipeline:
 * ``blind17``  — tests/fixtures/blind17/ (a seventeenth, frozen later that session after
   most of its changes, the whole brief, measured on arrival);
 * ``blind18``  — tests/fixtures/blind18/ (an eighteenth, frozen at the end of that session
-  after all of its rule changes, the whole brief with hard negatives, measured on arrival).
+  after all of its rule changes, the whole brief with hard negatives, measured on arrival);
+* ``blind19``  — tests/fixtures/blind19/ (a nineteenth, frozen at the start of the fifth
+  session of 2026-12-02 from a rewritten brief, the whole brief with hard negatives);
+* ``blind20``  — tests/fixtures/blind20/ (a twentieth, frozen during that session's rule
+  changes from the same brief, measured at its start and its end).
   Only aggregate figures are printed for the blind sets, never a title, a text or a file
   name: a set stays useful only as long as nobody tunes to its individual articles.
 
@@ -73,7 +77,7 @@ CONTENT = ROOT / "fixturesite" / "content"
 BLIND = ROOT / "tests" / "fixtures" / "blind"
 #: the blind sets by name, in the order they were frozen; their floors in
 #: tests/eval_baseline.json are "<name>_floors"
-BLIND_DIRS = {"blind": BLIND, **{f"blind{i}": ROOT / "tests" / "fixtures" / f"blind{i}" for i in range(2, 19)}}
+BLIND_DIRS = {"blind": BLIND, **{f"blind{i}": ROOT / "tests" / "fixtures" / f"blind{i}" for i in range(2, 21)}}
 DEV = ROOT / "tests" / "fixtures" / "dev"
 #: sets whose individual results are never printed
 BLIND_SETS = frozenset(BLIND_DIRS)
