@@ -22,7 +22,9 @@ _SENTENCE_END = re.compile(r"[.!?؟؛\n]")
 _NEWLINE = re.compile(r"\n")
 _PHRASE_BREAK = re.compile(r"[.,،;؛:!?؟()\[\]«»\"\n]")
 #: a source named between two commas (، حسب المصدر ذاته،  ، وفق المصدر نفسه،): a parenthesis
-_ATTRIBUTION = re.compile(r"[،,]\s*(?:و?(?:حسب|بحسب|وفق|وفقا ل|طبقا ل|استنادا إلى|استنادا ل|نقلا عن|كما))"
+#: (not كما alone: "، كما أوقفت ..." opens a new clause; كما أفاد المصدر is a source)
+_ATTRIBUTION = re.compile(r"[،,]\s*(?:و?(?:حسب|بحسب|وفق|وفقا ل|طبقا ل|استنادا إلى|استنادا ل|نقلا عن"
+                          r"|كما (?:أفاد|أفادت|أوضح|أوضحت|ذكر|ذكرت|قال|قالت|أكد|أكدت|أشار|أشارت)))"
                           r"[^،,.;؛:!?؟()\[\]«»\"\n]{1,40}[،,]")
 
 

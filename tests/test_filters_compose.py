@@ -191,6 +191,8 @@ SENSES = [
     # a source named between two commas is a parenthesis, not a break (origin-verb's window)
     ("origin-across-a-source", "وينحدر المهاجرون، حسب المصدر ذاته، من السنغال", "origin-verb"),
     ("origin-across-a-clause-stays-broken", "وينحدر المهاجرون، وقد سلموا للأمن، من السنغال", None),
+    ("origin-across-a-new-kama-clause-stays-broken", "وينحدر المهاجرون، كما تم حجز القارب، من السنغال", None),
+    ("origin-across-kama-a-source", "وينحدر المهاجرون، كما أفاد المصدر، من السنغال", "origin-verb"),
     ("and-with-is-not-a-dateline", "تعاون أمني مع المغرب ومع إسبانيا", None),
     ("extradition-to-is-no-route", "تسليمه إلى المغرب", None),
     ("continued-is-not-origin", "واصل المغرب جهوده لتفكيك الخلايا الإرهابية", None),
