@@ -1136,6 +1136,11 @@ CASES = [
     # -- a request left unanswered in the lead did not happen either (rule refused-request; dev: 1 borderline false flag gone)
     ('a-request-left-unanswered-did-not-happen', 'وزير العدل البلجيكي: طلبات التسليم العالقة مصدر قلق',
      'قال وزير العدل البلجيكي إن بلاده لم تتلق ردا من الرباط على طلبات تسليم خمسة مطلوبين في قضايا تهريب المخدرات، وإن الملف سيطرح مجددا على الجانب المغربي.', False),
+    # -- relief goods flown abroad with no team deployed are humanitarian logistics; rescue teams on the ground stay (rule relief-goods-only; dev: 4 false flags gone, no positive lost)
+    ('relief-goods-flown-abroad-are-logistics', 'طائرات القوات المسلحة الملكية تنقل مساعدات إنسانية إلى السودان',
+     'أقلعت من القاعدة الجوية بالقنيطرة طائرات تابعة للقوات المسلحة الملكية تنقل مساعدات إنسانية إلى السودان، وتسلمها الهلال الأحمر السوداني في مطار بورتسودان.', False),
+    ('a-relief-team-on-the-ground-stays', 'طائرات عسكرية مغربية تنقل فرق إنقاذ ومساعدات إلى تركيا',
+     'نقلت طائرات القوات المسلحة الملكية فرق إنقاذ من الوقاية المدنية ومساعدات إلى تركيا، حيث تعمل إلى جانب هيئة الكوارث التركية في عمليات البحث عن ناجين تحت الأنقاض.', True),
 ]
 
 
