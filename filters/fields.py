@@ -61,13 +61,8 @@ class Field:
 
         A source named between two commas (ينحدر المهاجرون، حسب المصدر ذاته، من السنغال) is a
         parenthesis, not a break: the phrase goes on around it."""
-        s, e = original_span(self.text, self.offsets, nstart, nend) if nend > nstart else (0, 0)
-        if e <= s:
-            return True
-        gap = self.text[s:e]
-        if not _PHRASE_BREAK.search(gap):
-            return True
-        return not _PHRASE_BREAK.search(_ATTRIBUTION.sub(" ", gap))
+        gap = self._gap(nstart, nend)
+        return not _PHRASE_BREAK.search(gap) or not _PHRASE_BREAK.search(_ATTRIBUTION.sub(" ", gap))
 
     def waw_word(self, w: int) -> bool:
         """Word ``w`` is written with the conjunction و attached (ومالي): one more item of a list."""
@@ -79,8 +74,12 @@ class Field:
         return self._unbroken(_SENTENCE_END, nstart, nend)
 
     def _unbroken(self, pattern: re.Pattern, nstart: int, nend: int) -> bool:
+        return not pattern.search(self._gap(nstart, nend))
+
+    def _gap(self, nstart: int, nend: int) -> str:
+        """The original text between two normalised offsets ("" when they do not enclose any)."""
         s, e = original_span(self.text, self.offsets, nstart, nend) if nend > nstart else (0, 0)
-        return not pattern.search(self.text, s, e) if e > s else True
+        return self.text[s:e] if e > s else ""
 
     def snippet(self, start: int, end: int) -> str:
         pad = max(0, (SNIPPET_CHARS - (end - start)) // 2)

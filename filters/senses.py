@@ -278,8 +278,14 @@ def apply_senses(senses: list[Sense], hits: list, contexts: list[tuple[int, str,
     wanted = {g for s in senses for g in s.unless_lead}
     lead_groups = {h.group for h in hits if h.group in wanted and (h.field == "title" or h.para < 1)
                    and (h.group not in targets or context_of(h) is None)}
-    # words some hit covers: a list's first item that is no hit starts the list itself
-    covered = {(h.field, w) for h in hits for w in range(h.wfirst, h.wlast + 1)}
+    # words some hit covers: a list's first item that is no hit starts the list itself.
+    # Built on first use: most articles have no coordinated hit without a removed one before it
+    covered: set[tuple[str, int]] = set()
+
+    def is_covered(field: str, w: int) -> bool:
+        if not covered:
+            covered.update((o.field, x) for o in hits for x in range(o.wfirst, o.wlast + 1))
+        return (field, w) in covered
     kept, gone = [], {}
     clause_of: dict[str, tuple] = {}      # field → (last removed hit, its found) of a clause sense
     order = {id(h): i for i, h in enumerate(hits)}
@@ -298,7 +304,7 @@ def apply_senses(senses: list[Sense], hits: list, contexts: list[tuple[int, str,
                     and fields[h.field].gap_clean(prev[0].nend, h.nstart):
                 found = prev[1]
             elif prev is None and getattr(h, "coordinated", False) and h.wfirst >= 1 \
-                    and (h.field, h.wfirst - 1) not in covered:
+                    and not is_covered(h.field, h.wfirst - 1):
                 # ... and a list whose first item is no hit at all (يتقنون الإنجليزية والإسبانية,
                 # الإنجليزية unlisted): the coordinated hit is read from where the list starts
                 found = context_of(h._replace(wfirst=h.wfirst - 1,
