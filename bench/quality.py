@@ -48,7 +48,11 @@ same scoring (``Matcher.score(title, body)``) as the crawl pipeline:
 * ``blind19``  — tests/fixtures/blind19/ (a nineteenth, frozen at the start of the fifth
   session of 2026-12-02 from a rewritten brief, the whole brief with hard negatives);
 * ``blind20``  — tests/fixtures/blind20/ (a twentieth, frozen during that session's rule
-  changes from the same brief, measured at its start and its end).
+  changes from the same brief, measured at its start and its end);
+* ``blind21``  — tests/fixtures/blind21/ (a twenty-first, frozen at the start of the sixth
+  session of 2026-12-02 before any rule change, the whole brief);
+* ``blind22``  — tests/fixtures/blind22/ (a twenty-second, frozen with it: a month of four
+  desks whose hard negatives each name a security body).
   Only aggregate figures are printed for the blind sets, never a title, a text or a file
   name: a set stays useful only as long as nobody tunes to its individual articles.
 
@@ -77,7 +81,7 @@ CONTENT = ROOT / "fixturesite" / "content"
 BLIND = ROOT / "tests" / "fixtures" / "blind"
 #: the blind sets by name, in the order they were frozen; their floors in
 #: tests/eval_baseline.json are "<name>_floors"
-BLIND_DIRS = {"blind": BLIND, **{f"blind{i}": ROOT / "tests" / "fixtures" / f"blind{i}" for i in range(2, 21)}}
+BLIND_DIRS = {"blind": BLIND, **{f"blind{i}": ROOT / "tests" / "fixtures" / f"blind{i}" for i in range(2, 23)}}
 DEV = ROOT / "tests" / "fixtures" / "dev"
 #: sets whose individual results are never printed
 BLIND_SETS = frozenset(BLIND_DIRS)
