@@ -20,7 +20,9 @@ SNIPPET_CHARS = 60
 #: Characters that end a sentence (graded scopes) — the newline ends a paragraph too.
 _SENTENCE_END = re.compile(r"[.!?؟؛\n]")
 _NEWLINE = re.compile(r"\n")
-_PHRASE_BREAK = re.compile(r"[.,،;؛:!?؟()\[\]«»\"\n]")
+#: Characters that end a phrase for the senses' windows and clauses.  Not quote marks: they
+#: open or close a quotation inside the phrase (يدعون إلى «منظومة إفريقية للتعاون الأمني»).
+_PHRASE_BREAK = re.compile(r"[.,،;؛:!?؟()\[\]\n]")
 #: a source named between two commas (، حسب المصدر ذاته،  ، وفق المصدر نفسه،): a parenthesis
 #: (not كما alone: "، كما أوقفت ..." opens a new clause; كما أفاد المصدر is a source)
 _ATTRIBUTION = re.compile(r"[،,]\s*(?:و?(?:حسب|بحسب|وفق|وفقا ل|طبقا ل|استنادا إلى|استنادا ل|نقلا عن"

@@ -193,6 +193,9 @@ SENSES = [
     ("origin-across-a-clause-stays-broken", "وينحدر المهاجرون، وقد سلموا للأمن، من السنغال", None),
     ("origin-across-a-new-kama-clause-stays-broken", "وينحدر المهاجرون، كما تم حجز القارب، من السنغال", None),
     ("origin-across-kama-a-source", "وينحدر المهاجرون، كما أفاد المصدر، من السنغال", "origin-verb"),
+    # quote marks open or close a quotation, they end no phrase: the call's object is often quoted
+    ("a-call-across-a-quote", 'خبراء يدعون إلى "منظومة إفريقية للتعاون الأمني"', "call-or-absence"),
+    ("a-call-across-guillemets", "دعا الخبراء إلى «تعزيز التعاون الأمني»", "call-or-absence"),
     ("and-with-is-not-a-dateline", "تعاون أمني مع المغرب ومع إسبانيا", None),
     ("extradition-to-is-no-route", "تسليمه إلى المغرب", None),
     ("continued-is-not-origin", "واصل المغرب جهوده لتفكيك الخلايا الإرهابية", None),
