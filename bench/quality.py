@@ -54,11 +54,13 @@ same scoring (``Matcher.score(title, body)``) as the crawl pipeline:
 * ``blind22``  — tests/fixtures/blind22/ (a twenty-second, frozen with it: a month of four
   desks whose hard negatives each name a security body);
 * ``blind23``  — tests/fixtures/blind23/ (a twenty-third, frozen late in that session after
-  most of its rule changes, the whole brief).
+  most of its rule changes, the whole brief);
+* ``blind24``  — tests/fixtures/blind24/ (a twenty-fourth, frozen at the start of the seventh
+  session of 2026-12-02 before any rule change, the whole brief).
   Only aggregate figures are printed for the blind sets, never a title, a text or a file
   name: a set stays useful only as long as nobody tunes to its individual articles.
 
-    .venv/bin/python bench/quality.py [--misses fixture,realnews,dev] [--by-kind]
+    .venv/bin/python bench/quality.py [--misses fixture,realnews,dev] [--by-kind] [--sets NAMES] [--list]
 
 ``--misses`` lists the misses and false flags of the named sets (never of a blind set).
 A bench, not a test: the floors live in tests/eval_baseline.json.
@@ -83,7 +85,7 @@ CONTENT = ROOT / "fixturesite" / "content"
 BLIND = ROOT / "tests" / "fixtures" / "blind"
 #: the blind sets by name, in the order they were frozen; their floors in
 #: tests/eval_baseline.json are "<name>_floors"
-BLIND_DIRS = {"blind": BLIND, **{f"blind{i}": ROOT / "tests" / "fixtures" / f"blind{i}" for i in range(2, 24)}}
+BLIND_DIRS = {"blind": BLIND, **{f"blind{i}": ROOT / "tests" / "fixtures" / f"blind{i}" for i in range(2, 25)}}
 DEV = ROOT / "tests" / "fixtures" / "dev"
 #: sets whose individual results are never printed
 BLIND_SETS = frozenset(BLIND_DIRS)
@@ -222,14 +224,26 @@ def main(argv: list[str] | None = None) -> int:
                     help=f"blind set: counts per manifest kind (kinds under {MIN_KIND} articles pooled)")
     ap.add_argument("--root", default=str(ROOT), help="project root whose config/ to load")
     ap.add_argument("--blind", default=str(BLIND), help="blind set folder")
+    ap.add_argument("--sets", default="", help="comma-separated sets to score (default: all of them)")
+    ap.add_argument("--list", action="store_true", help="print the sets' names and folders, score nothing")
     args = ap.parse_args(argv)
+    blind_dirs = {**BLIND_DIRS, "blind": Path(args.blind)}
+    folders = {"fixture": CONTENT, "realnews": REALNEWS, "dev": DEV, **blind_dirs}
+    if args.list:
+        for name, folder in folders.items():
+            print(f"set={name} {folder}")
+        return 0
+    wanted = [s for s in args.sets.split(",") if s]
+    unknown = sorted(set(wanted) - set(folders))
+    if unknown:
+        ap.error(f"unknown set(s): {', '.join(unknown)} (known: {', '.join(folders)})")
     root = Path(args.root)
     matcher, _ = load_matcher(root / "config" / "default" / "watchlists",
                               root / "config" / "default" / "gazetteer.yaml")
     show = {s for s in args.misses.split(",") if s} - BLIND_SETS
-    blind_dirs = {**BLIND_DIRS, "blind": Path(args.blind)}
-    sets = [("fixture", fixture_set()), ("realnews", realnews_set()), ("dev", blind_set(DEV))]
-    sets += [(name, blind_set(folder)) for name, folder in blind_dirs.items()]
+    loaders = {"fixture": fixture_set, "realnews": realnews_set, "dev": lambda: blind_set(DEV),
+               **{name: (lambda folder=folder: blind_set(folder)) for name, folder in blind_dirs.items()}}
+    sets = [(name, load()) for name, load in loaders.items() if not wanted or name in wanted]
     for name, items in sets:
         if not items:
             print(f"set={name} skipped (not found)")
