@@ -243,9 +243,10 @@ def main(argv: list[str] | None = None) -> int:
     matcher, _ = load_matcher(root / "config" / "default" / "watchlists",
                               root / "config" / "default" / "gazetteer.yaml")
     show = {s for s in args.misses.split(",") if s} - BLIND_SETS
-    loaders = {"fixture": fixture_set, "realnews": realnews_set, "dev": lambda: blind_set(DEV),
-               **{name: (lambda folder=folder: blind_set(folder)) for name, folder in blind_dirs.items()}}
-    sets = [(name, load()) for name, load in loaders.items() if not wanted or name in wanted]
+    # each set is read by its own loader from its folder; the manifest sets all by blind_set
+    loaders = {"fixture": fixture_set, "realnews": realnews_set}
+    sets = [(name, loaders.get(name, blind_set)(folder)) for name, folder in folders.items()
+            if not wanted or name in wanted]
     for name, items in sets:
         if not items:
             print(f"set={name} skipped (not found)")

@@ -15,9 +15,13 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def run_bench(script: str, *args: str, timeout: float = 60) -> str:
-    proc = subprocess.run([sys.executable, str(ROOT / "bench" / script), *args], capture_output=True,
+def run_script(script: str, *args: str, timeout: float = 60) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, str(ROOT / "bench" / script), *args], capture_output=True,
                           text=True, timeout=timeout, cwd=ROOT)
+
+
+def run_bench(script: str, *args: str, timeout: float = 60) -> str:
+    proc = run_script(script, *args, timeout=timeout)
     assert proc.returncode == 0, f"{script} exited {proc.returncode}\n{proc.stdout}\n{proc.stderr[-4000:]}"
     return proc.stdout
 
@@ -76,6 +80,5 @@ def test_bench_quality_prints_one_line_per_set():
 
 
 def test_bench_quality_refuses_an_unknown_set():
-    proc = subprocess.run([sys.executable, str(ROOT / "bench" / "quality.py"), "--sets", "blind99"],
-                          capture_output=True, text=True, timeout=60, cwd=ROOT)
+    proc = run_script("quality.py", "--sets", "blind99")
     assert proc.returncode == 2 and "unknown set(s): blind99" in proc.stderr
