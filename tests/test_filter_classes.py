@@ -1319,6 +1319,11 @@ CASES = [
     ('an-anniversary-with-foreign-attaches-among-the-guests', 'الدرك الملكي يخلد الذكرى الـ68 لتأسيسه بحضور ملحقين عسكريين أجانب',
      'خلد الدرك الملكي الذكرى الثامنة والستين لتأسيسه بحفل رسمي حضره ملحقون عسكريون من فرنسا وإسبانيا والولايات المتحدة.\n'
      'واستعرض قائد الدرك الملكي حصيلة التعاون مع الدرك الوطني الفرنسي والحرس المدني الإسباني في مجال التكوين خلال السنوات الماضية.', False),
+    # -- "the time has come" and who is "called on" are calls too (sense call-or-absence: حان وقت، آن الأوان، مطالب، يطالب; dev: 1 clear false flag gone, no positive moved)
+    ('the-time-has-come-for-coordination', 'الهجرة في الأطلسي: حان وقت التنسيق الأمني بين الرباط ونواكشوط',
+     'تتزايد قوارب الهجرة المنطلقة من السواحل الموريتانية نحو جزر الكناري، فيما تعمل البحرية الملكية وخفر السواحل الموريتاني كل من جهته.', False),
+    ('morocco-called-on-to-build-partnerships', 'المغرب مطالب بشراكات أمنية جديدة مع بلدان الساحل',
+     'يرى باحثون أن تدهور الأوضاع في مالي والنيجر يفرض على المغرب مراجعة حضوره في المنطقة، بينما تواصل القوات المسلحة الملكية مراقبة الحدود الجنوبية.', False),
     # -- officers named by their continent, not their country (ضباط الشرطة الأفارقة): the trainees of a Moroccan academy belong to their states' forces, even when the countries they come from are listed as origins (gazetteer, generic foreign partners; dev: 1 positive found, no negative moved)
     ('african-officers-graduate-origins-listed', 'مدرسة الدرك الملكي بمراكش تودع فوجا من الضباط الأفارقة',
      'ودعت مدرسة الدرك الملكي بمراكش فوجا من 38 ضابطا ينحدرون من مالي وتشاد وبنين، بعد تكوين دام ستة أشهر في الشرطة القضائية وحماية الحدود.\n'
