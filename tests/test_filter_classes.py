@@ -1324,6 +1324,11 @@ CASES = [
      'تتزايد قوارب الهجرة المنطلقة من السواحل الموريتانية نحو جزر الكناري، فيما تعمل البحرية الملكية وخفر السواحل الموريتاني كل من جهته.', False),
     ('morocco-called-on-to-build-partnerships', 'المغرب مطالب بشراكات أمنية جديدة مع بلدان الساحل',
      'يرى باحثون أن تدهور الأوضاع في مالي والنيجر يفرض على المغرب مراجعة حضوره في المنطقة، بينما تواصل القوات المسلحة الملكية مراقبة الحدود الجنوبية.', False),
+    # -- a town's or an airport's police named by the place (gazetteer: more Moroccan towns, ports, airports and regions; dev: no verdict moved, 4 positives score higher, one lower where a region's name no longer reads as Rabat)
+    ('a-small-towns-services-on-a-foreign-tip', 'توقيف شاب متورط في ابتزاز قاصرين بلجيكيين',
+     'أوقفت المصالح الأمنية بوادي زم، بتنسيق مع الشرطة البلجيكية، شابا يشتبه في تورطه في ابتزاز قاصرين عبر الإنترنت.', True),
+    ('an-airports-police-on-a-foreign-tip', 'حجز كوكايين بمطار مراكش المنارة',
+     'تمكنت عناصر شرطة مطار مراكش المنارة، بناء على معلومات وفرتها الشرطة الفرنسية، من حجز ثلاثة كيلوغرامات من الكوكايين لدى مسافر قادم من باريس.', True),
     # -- officers named by their continent, not their country (ضباط الشرطة الأفارقة): the trainees of a Moroccan academy belong to their states' forces, even when the countries they come from are listed as origins (gazetteer, generic foreign partners; dev: 1 positive found, no negative moved)
     ('african-officers-graduate-origins-listed', 'مدرسة الدرك الملكي بمراكش تودع فوجا من الضباط الأفارقة',
      'ودعت مدرسة الدرك الملكي بمراكش فوجا من 38 ضابطا ينحدرون من مالي وتشاد وبنين، بعد تكوين دام ستة أشهر في الشرطة القضائية وحماية الحدود.\n'
