@@ -1329,6 +1329,11 @@ CASES = [
      'أوقفت المصالح الأمنية بوادي زم، بتنسيق مع الشرطة البلجيكية، شابا يشتبه في تورطه في ابتزاز قاصرين عبر الإنترنت.', True),
     ('an-airports-police-on-a-foreign-tip', 'حجز كوكايين بمطار مراكش المنارة',
      'تمكنت عناصر شرطة مطار مراكش المنارة، بناء على معلومات وفرتها الشرطة الفرنسية، من حجز ثلاثة كيلوغرامات من الكوكايين لدى مسافر قادم من باريس.', True),
+    # -- Morocco named by its capital, close to a foreign security body named by composition, with cooperation language (rule morocco-tells-a-foreign-security-body; dev: 2 positives found, 92 score higher, no false flag)
+    ('rabat-told-its-french-counterparts', 'مرسيليا: توقيف مسؤول في شبكة لتهريب المخدرات في المطار',
+     'أوقفت الشرطة الفرنسية مساء الأحد بمطار مرسيليا رجلا يشتبه في أنه من مسؤولي شبكة لتهريب المخدرات، بعدما أبلغت الرباط نظراءها الفرنسيين بموعد رحلته.', True),
+    ('rabat-protests-to-a-minister-no-joint-work', 'الرباط تحتج على تصريحات وزير الداخلية الفرنسي حول الهجرة',
+     'احتجت الرباط رسميا لدى باريس على تصريحات وزير الداخلية الفرنسي حول المهاجرين المغاربة، ووصفتها بأنها لا تخدم العلاقات بين البلدين.', False),
     # -- officers named by their continent, not their country (ضباط الشرطة الأفارقة): the trainees of a Moroccan academy belong to their states' forces, even when the countries they come from are listed as origins (gazetteer, generic foreign partners; dev: 1 positive found, no negative moved)
     ('african-officers-graduate-origins-listed', 'مدرسة الدرك الملكي بمراكش تودع فوجا من الضباط الأفارقة',
      'ودعت مدرسة الدرك الملكي بمراكش فوجا من 38 ضابطا ينحدرون من مالي وتشاد وبنين، بعد تكوين دام ستة أشهر في الشرطة القضائية وحماية الحدود.\n'
