@@ -1334,6 +1334,11 @@ CASES = [
      'أوقفت الشرطة الفرنسية مساء الأحد بمطار مرسيليا رجلا يشتبه في أنه من مسؤولي شبكة لتهريب المخدرات، بعدما أبلغت الرباط نظراءها الفرنسيين بموعد رحلته.', True),
     ('rabat-protests-to-a-minister-no-joint-work', 'الرباط تحتج على تصريحات وزير الداخلية الفرنسي حول الهجرة',
      'احتجت الرباط رسميا لدى باريس على تصريحات وزير الداخلية الفرنسي حول المهاجرين المغاربة، ووصفتها بأنها لا تخدم العلاقات بين البلدين.', False),
+    # -- the Moroccan side named by the place it acted in, close to a foreign partner and a security-cooperation phrase (rule moroccan-city-partner-security-cooperation, within 10 words; dev: 1 positive found, 69 score higher, no negative moved; within 25 words it gave 3 false flags)
+    ('a-fugitive-handed-over-at-a-moroccan-airport', 'روما: عودة فار خطير بعد سبع سنوات من الهروب',
+     'أعلنت وزارة الداخلية الإيطالية عودة أحد أخطر الفارين إلى روما، بعدما جرى تسليمه إلى الشرطة الإيطالية بمطار محمد الخامس بموجب نشرة حمراء.', True),
+    ('a-moroccan-port-as-a-shipments-origin', 'فرنسا وإسبانيا تفككان شبكة لتهريب الحشيش',
+     'فككت الشرطة الفرنسية ونظيرتها الإسبانية شبكة تهرب الحشيش في شاحنات تبريد، وأصدر قاض فرنسي مذكرة بحث دولية في حق زعيمها الذي غادر نحو أوروبا الشرقية، فيما كانت الشحنات تنطلق من موانئ بعيدة عن طنجة.', False),
     # -- officers named by their continent, not their country (ضباط الشرطة الأفارقة): the trainees of a Moroccan academy belong to their states' forces, even when the countries they come from are listed as origins (gazetteer, generic foreign partners; dev: 1 positive found, no negative moved)
     ('african-officers-graduate-origins-listed', 'مدرسة الدرك الملكي بمراكش تودع فوجا من الضباط الأفارقة',
      'ودعت مدرسة الدرك الملكي بمراكش فوجا من 38 ضابطا ينحدرون من مالي وتشاد وبنين، بعد تكوين دام ستة أشهر في الشرطة القضائية وحماية الحدود.\n'
