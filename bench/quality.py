@@ -60,7 +60,9 @@ same scoring (``Matcher.score(title, body)``) as the crawl pipeline:
 * ``blind25``  — tests/fixtures/blind25/ (a twenty-fifth, frozen late in that session after
   most of its rule changes, the whole brief);
 * ``blind26``  — tests/fixtures/blind26/ (a twenty-sixth, frozen in the eighth session, on
-  2026-12-03, after that session's first rule change, two writers, the whole brief).
+  2026-12-03, after that session's first rule change, two writers, the whole brief);
+* ``blind27``  — tests/fixtures/blind27/ (a twenty-seventh, frozen later in that session after
+  all of its rule changes, two writers, the whole brief).
   Only aggregate figures are printed for the blind sets, never a title, a text or a file
   name: a set stays useful only as long as nobody tunes to its individual articles.
 
@@ -89,7 +91,7 @@ CONTENT = ROOT / "fixturesite" / "content"
 BLIND = ROOT / "tests" / "fixtures" / "blind"
 #: the blind sets by name, in the order they were frozen; their floors in
 #: tests/eval_baseline.json are "<name>_floors"
-BLIND_DIRS = {"blind": BLIND, **{f"blind{i}": ROOT / "tests" / "fixtures" / f"blind{i}" for i in range(2, 27)}}
+BLIND_DIRS = {"blind": BLIND, **{f"blind{i}": ROOT / "tests" / "fixtures" / f"blind{i}" for i in range(2, 28)}}
 DEV = ROOT / "tests" / "fixtures" / "dev"
 #: sets whose individual results are never printed
 BLIND_SETS = frozenset(BLIND_DIRS)
