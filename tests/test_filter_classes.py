@@ -1339,6 +1339,11 @@ CASES = [
      'أعلنت وزارة الداخلية الإيطالية عودة أحد أخطر الفارين إلى روما، بعدما جرى تسليمه إلى الشرطة الإيطالية بمطار محمد الخامس بموجب نشرة حمراء.', True),
     ('a-moroccan-port-as-a-shipments-origin', 'فرنسا وإسبانيا تفككان شبكة لتهريب الحشيش',
      'فككت الشرطة الفرنسية ونظيرتها الإسبانية شبكة تهرب الحشيش في شاحنات تبريد، وأصدر قاض فرنسي مذكرة بحث دولية في حق زعيمها الذي غادر نحو أوروبا الشرقية، فيما كانت الشحنات تنطلق من موانئ بعيدة عن طنجة.', False),
+    # -- a cable of congratulation or condolence between two chiefs is protocol, not joint work (sense cable-story; dev: 1 clear false flag gone, no positive moved); a cable that also tells help sent keeps it
+    ('a-chief-congratulates-his-new-counterpart', 'المدير العام للأمن الوطني يهنئ المدير الجديد للشرطة الفرنسية',
+     'بعث المدير العام للأمن الوطني ومراقبة التراب الوطني برقية تهنئة إلى المدير العام الجديد للشرطة الوطنية الفرنسية، متمنيا له التوفيق في مهامه الجديدة على رأس نظيرته الفرنسية.', False),
+    ('a-condolence-cable-with-rescue-teams-sent-stays', 'برقية تعزية إلى الرئيس التركي وتعليمات بإرسال فرق إنقاذ',
+     'بعث جلالة الملك برقية تعزية إلى الرئيس التركي إثر الزلزال، وأصدر تعليماته بإرسال فرق من الوقاية المدنية والقوات المسلحة الملكية للعمل إلى جانب فرق الإنقاذ التركية.', True),
     # -- officers named by their continent, not their country (ضباط الشرطة الأفارقة): the trainees of a Moroccan academy belong to their states' forces, even when the countries they come from are listed as origins (gazetteer, generic foreign partners; dev: 1 positive found, no negative moved)
     ('african-officers-graduate-origins-listed', 'مدرسة الدرك الملكي بمراكش تودع فوجا من الضباط الأفارقة',
      'ودعت مدرسة الدرك الملكي بمراكش فوجا من 38 ضابطا ينحدرون من مالي وتشاد وبنين، بعد تكوين دام ستة أشهر في الشرطة القضائية وحماية الحدود.\n'
