@@ -1344,6 +1344,13 @@ CASES = [
      'بعث المدير العام للأمن الوطني ومراقبة التراب الوطني برقية تهنئة إلى المدير العام الجديد للشرطة الوطنية الفرنسية، متمنيا له التوفيق في مهامه الجديدة على رأس نظيرته الفرنسية.', False),
     ('a-condolence-cable-with-rescue-teams-sent-stays', 'برقية تعزية إلى الرئيس التركي وتعليمات بإرسال فرق إنقاذ',
      'بعث جلالة الملك برقية تعزية إلى الرئيس التركي إثر الزلزال، وأصدر تعليماته بإرسال فرق من الوقاية المدنية والقوات المسلحة الملكية للعمل إلى جانب فرق الإنقاذ التركية.', True),
+    # -- a nationality's broken plural names its security officers as the adjective does (gazetteer plurals: المحققين الألمان، الضباط الأتراك، الخبراء الروس; dev: no verdict moved, 3 positives score higher)
+    ('foreign-investigators-in-a-tourists-case-stay', 'محققون ألمان يحلون بأكادير للمشاركة في التحقيق في مقتل سائح',
+     'حل فريق من المحققين الألمان بأكادير للمشاركة إلى جانب الشرطة القضائية بأكادير في التحقيق في مقتل سائح ألماني، في إطار إنابة قضائية دولية.', True),
+    # -- a single tourist in a title is the tourism field as its plural is (sense other-field-story, سائح beside سياح; dev: 2 false flags gone, 1 clear, no positive moved); foreign investigators in the title keep it
+    ('a-tour-operator-deal-and-the-tourist-police', 'اتفاق مع شركة ألمانية لجلب 100 ألف سائح إضافي إلى أكادير',
+     'وقع المكتب الوطني المغربي للسياحة اتفاقا مع شركة ألمانية لتنظيم الرحلات لجلب 100 ألف سائح إضافي إلى أكادير.\n'
+     'وعلى هامش توقيع الاتفاقية، أعلنت المديرية العامة للأمن الوطني تعزيز فرق الشرطة السياحية بالمدينة استعدادا لاستقبال منظمي الرحلات الألمان.', False),
     # -- officers named by their continent, not their country (ضباط الشرطة الأفارقة): the trainees of a Moroccan academy belong to their states' forces, even when the countries they come from are listed as origins (gazetteer, generic foreign partners; dev: 1 positive found, no negative moved)
     ('african-officers-graduate-origins-listed', 'مدرسة الدرك الملكي بمراكش تودع فوجا من الضباط الأفارقة',
      'ودعت مدرسة الدرك الملكي بمراكش فوجا من 38 ضابطا ينحدرون من مالي وتشاد وبنين، بعد تكوين دام ستة أشهر في الشرطة القضائية وحماية الحدود.\n'
