@@ -62,7 +62,7 @@ same scoring (``Matcher.score(title, body)``) as the crawl pipeline:
 * ``blind26``  — tests/fixtures/blind26/ (a twenty-sixth, frozen in the eighth session, on
   2026-12-03, after that session's first rule change, two writers, the whole brief);
 * ``blind27``  — tests/fixtures/blind27/ (a twenty-seventh, frozen later in that session after
-  all of its rule changes, two writers, the whole brief).
+  most of its rule changes, two writers, the whole brief).
   Only aggregate figures are printed for the blind sets, never a title, a text or a file
   name: a set stays useful only as long as nobody tunes to its individual articles.
 
