@@ -71,6 +71,12 @@ VARIANTS = [
      "المملكة الأردنية الهاشمية"),
     ("uk_not_kingdom", "والمملكة المتحدة", "المملكة المتحدة", "foreign_partner", "والمملكة المتحدة"),
     ("germany_li", "لألمانيا", "ألمانيا", "foreign_partner", "لألمانيا"),
+    # the UN office on drugs and crime is its own entry, not the counter-terrorism office's variant
+    ("unodc_own_entry", "أفاد مكتب الأمم المتحدة المعني بالمخدرات والجريمة", "مكتب الأمم المتحدة المعني بالمخدرات والجريمة",
+     "foreign_partner", "مكتب الأمم المتحدة المعني بالمخدرات والجريمة"),
+    ("unoct_stays", "مكتب الأمم المتحدة لمكافحة الإرهاب في نيويورك", "مكتب الأمم المتحدة لمكافحة الإرهاب", "foreign_partner",
+     "مكتب الأمم المتحدة لمكافحة الإرهاب"),
+    ("broken_plural_germans", "المحققين الألمان", "المحققين (ألمانيا)", "foreign_partner", "المحققين الألمان"),
 ]
 
 
